@@ -1,0 +1,1 @@
+"""LLR: the learning and career account (leer- en loopbaanrekening) of Flanders."""

@@ -1,0 +1,136 @@
+"""The ``llr`` command: serve, migrate, openapi (and the batch commands of later issues)."""
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from app.settings import Settings, get_settings
+
+log = logging.getLogger("llr.cli")
+OPENAPI_PATH = Path("openapi/openapi.json")
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
+
+
+def command(
+    name: str, help_: str
+) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable[[Command], Command]]:
+    def with_args(
+        add_args: Callable[[argparse.ArgumentParser], None],
+    ) -> Callable[[Command], Command]:
+        def register(func: Command) -> Command:
+            COMMANDS[name] = (func, add_args, help_)
+            return func
+
+        return register
+
+    return with_args
+
+
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to bind (LLR_HOST, default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (LLR_PORT, default 8000)")
+    parser.add_argument("--workers", type=int, help="worker processes (LLR_WORKERS, default 1)")
+    parser.add_argument("--data-dir", help="embedded PostgreSQL data (LLR_DATA_DIR)")
+
+
+@command("serve", "run the service (embedded PostgreSQL when no DATABASE_URL is set)")(_serve_args)
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.embedded_pg import EmbeddedPostgres, ensure_database
+    from app.migrate import upgrade
+    from app.observability import configure_logging
+
+    for option, env in (("host", "LLR_HOST"), ("port", "LLR_PORT"), ("workers", "LLR_WORKERS"),
+                        ("data_dir", "LLR_DATA_DIR")):  # fmt: skip
+        if getattr(args, option) is not None:
+            os.environ[env] = str(getattr(args, option))
+    get_settings.cache_clear()
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    embedded = None
+    url = settings.database_url
+    if not url:
+        log.info("no DATABASE_URL: starting the embedded PostgreSQL")
+        embedded = EmbeddedPostgres(settings.data_dir).start()
+        ensure_database(embedded.url(), "llr")
+        url = embedded.url("llr")
+        os.environ["LLR_DATABASE_URL"] = url  # the app factory and worker processes read it
+        get_settings.cache_clear()
+    try:
+        upgrade(url)
+        log.info("migrations applied; serving on http://%s:%s", settings.host, settings.port)
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            log.info("embedded PostgreSQL stopped")
+    return 0
+
+
+@command("migrate", "apply the database migrations (DATABASE_URL)")(lambda parser: None)
+def migrate(args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
+    url = get_settings().database_url
+    if not url:
+        print("llr migrate: set DATABASE_URL", file=sys.stderr)
+        return 2
+    upgrade(url)
+    return 0
+
+
+def _openapi_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    parser.add_argument("--output", default=str(OPENAPI_PATH))
+
+
+def openapi_text() -> str:
+    from app.main import create_app
+
+    spec = create_app(Settings(database_url="postgresql://unused/unused")).openapi()
+    return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+
+
+@command("openapi", "write (or --check) openapi/openapi.json from the app")(_openapi_args)
+def openapi(args: argparse.Namespace) -> int:
+    text = openapi_text()
+    path = Path(args.output)
+    if args.check:
+        if not path.exists() or path.read_text() != text:
+            print(f"{path} differs from the app: run `./dev llr openapi`", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="llr", description="The LLR service and its tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, add_args, help_) in COMMANDS.items():
+        add_args(sub.add_parser(name, help=help_, description=help_))
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][0](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Annotated dependencies the routers share."""
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.identity import CitizenKeyer
+from app.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request and one commit point: after the endpoint returned, before the
+    response is sent (``scope="function"``), so a failed commit can never follow a 2xx."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def get_keyer(request: Request) -> CitizenKeyer:
+    keyer: CitizenKeyer = request.app.state.keyer
+    return keyer
+
+
+def today_in_brussels() -> date:
+    return datetime.now(ZoneInfo("Europe/Brussels")).date()
+
+
+def get_as_of(
+    as_of: Annotated[
+        date | None,
+        Query(alias="asOf", description="Date the answer is for (default: today, Brussels)"),
+    ] = None,
+) -> date:
+    return as_of or today_in_brussels()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+KeyerDep = Annotated[CitizenKeyer, Depends(get_keyer)]
+AsOfDep = Annotated[date, Depends(get_as_of)]

@@ -1,0 +1,1 @@
+"""Everything the service knows. Nothing below this package imports FastAPI."""

@@ -1,0 +1,67 @@
+"""The application factory: routers, problem handlers, middleware and the lifespan that owns the
+database engine and sessionmaker."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import problems
+from app.db import create_engine, create_sessionmaker
+from app.domain.identity import CitizenKeyer
+from app.middleware import RequestContext
+from app.observability import configure_logging
+from app.routers import operations
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+The **leer- en loopbaanrekening (LLR)**, the learning and career account of Flanders: one wallet
+per citizen with their training and career rights, in money and in time, and a wizard that tells
+anyone what they are entitled to and why.
+
+Errors are `application/problem+json` in the Belgif shape. Every response carries
+`BelGov-Trace-Id`.
+"""
+
+TAGS = [
+    {"name": "eligibility", "description": "Who is entitled to what, and why (the wizard)"},
+    {"name": "incentives", "description": "The catalogue of incentives and their dated parameters"},
+    {"name": "citizens", "description": "Facts declared about a citizen, versioned"},
+    {"name": "wallet", "description": "A citizen's rights and balances"},
+    {"name": "transactions", "description": "Moving rights: reserve, capture, release, redeem..."},
+    {"name": "operations", "description": "Health and metrics"},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="LLR: leer- en loopbaanrekening",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+    )
+    app.state.settings = settings
+    app.state.keyer = CitizenKeyer(settings.citizen_key_secret.get_secret_value().encode())
+    problems.install(app)
+    app.include_router(operations.router)
+    app.add_middleware(
+        RequestContext,
+        max_body_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.request_timeout_seconds,
+    )
+    return app

@@ -1,0 +1,225 @@
+"""The one table from errors to ``application/problem+json`` in the Belgif shape (RFC 9457)."""
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.domain.errors import DomainError, InvalidInput, NotFound
+
+log = logging.getLogger("llr.problems")
+
+PROBLEM_JSON = "application/problem+json"
+BELGIF = "urn:problem-type:belgif:"
+LLR = "urn:problem-type:llr:"
+ISSUE = BELGIF + "input-validation:"
+
+
+class ApiProblem(Exception):
+    """A problem raised by the HTTP layer itself (auth, headers), already in problem terms."""
+
+    def __init__(
+        self,
+        status: int,
+        type_: str,
+        title: str,
+        detail: str | None = None,
+        issues: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status, self.type, self.title, self.detail = status, type_, title, detail
+        self.issues, self.headers = issues, headers
+
+
+def problem(
+    request: Request,
+    status: int,
+    type_: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.url.path
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def bad_request(request: Request, issues: list[dict[str, Any]]) -> JSONResponse:
+    return problem(
+        request,
+        400,
+        BELGIF + "badRequest",
+        "Bad Request",
+        "The input message is incorrect",
+        issues=issues,
+    )
+
+
+def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[str, Any]:
+    return {
+        "type": ISSUE + kind,
+        "in": location,
+        "name": name,
+        "value": _shorten(value),
+        "detail": detail,
+    }
+
+
+def _shorten(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    if isinstance(value, dict | list):
+        text = repr(value)
+        return text[:200] + "…" if len(text) > 200 else value
+    return value
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += ("." if name else "") + str(part)
+    return name
+
+
+_SCHEMA_TYPES = {"missing", "json_invalid", "json_type", "model_attributes_type", "dict_type"}
+
+
+def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
+    issues = []
+    for error in exc.errors():
+        loc = tuple(error.get("loc", ()))
+        location = str(loc[0]) if loc else "body"
+        path = loc[1:]
+        kind = error.get("type", "")
+        if kind == "extra_forbidden":
+            category = "unknownInput"
+        elif kind in _SCHEMA_TYPES or kind.endswith("_type") or kind.endswith("_parsing"):
+            category = "schemaViolation"
+        else:
+            category = "invalidInput"
+        message = str(error.get("msg", "invalid"))
+        if kind == "json_invalid":
+            message = "the body is not valid JSON: " + str(error.get("ctx", {}).get("error", ""))
+            path = ()
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        value = None if kind in ("missing", "json_invalid") else error.get("input")
+        issues.append(issue(category, location, _dotted(path) or location, value, message))
+    return issues
+
+
+_STATUS = {
+    404: (BELGIF + "resourceNotFound", "Resource Not Found"),
+    401: (BELGIF + "noAccessToken", "No Access Token"),
+    403: (BELGIF + "missingPermission", "Missing Permission"),
+    429: (BELGIF + "tooManyRequests", "Too Many Requests"),
+    503: (BELGIF + "serviceUnavailable", "Service Unavailable"),
+}
+
+# Domain error -> (status, problem type, title). Subclasses map by the nearest listed base.
+DOMAIN_PROBLEMS: dict[type[DomainError], tuple[int, str, str]] = {
+    NotFound: (404, BELGIF + "resourceNotFound", "Resource Not Found"),
+}
+
+
+def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
+    DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return bad_request(request, validation_issues(exc))
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
+        return bad_request(
+            request, [issue("invalidInput", exc.location, exc.field, exc.value, exc.detail)]
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        for cls in type(exc).__mro__:
+            if cls in DOMAIN_PROBLEMS:
+                status, type_, title = DOMAIN_PROBLEMS[cls]
+                extra = getattr(exc, "problem_extra", None) or {}
+                return problem(request, status, type_, title, exc.detail, **extra)
+        log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
+        return _internal(request)
+
+    @app.exception_handler(ApiProblem)
+    async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
+        return problem(
+            request, exc.status, exc.type, exc.title, exc.detail, exc.headers, issues=exc.issues
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        type_, title = _STATUS.get(exc.status_code, ("about:blank", _reason(exc.status_code)))
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No resource at {request.url.path}"
+        return problem(request, exc.status_code, type_, title, detail, dict(exc.headers or {}))
+
+    for db_error in (OperationalError, InterfaceError, PoolTimeoutError, OSError):
+        app.add_exception_handler(db_error, _unavailable)
+    app.add_exception_handler(DBAPIError, _dbapi)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return problem(
+        request,
+        503,
+        BELGIF + "serviceUnavailable",
+        "Service Unavailable",
+        "The service cannot reach its database; try again shortly",
+        {"Retry-After": "5"},
+    )
+
+
+async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc.orig, OSError | asyncio.TimeoutError)
+    ):
+        return await _unavailable(request, exc)
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error", exc_info=exc)
+    return _internal(request)
+
+
+def _internal(request: Request) -> JSONResponse:
+    return problem(
+        request,
+        500,
+        BELGIF + "internalServerError",
+        "Internal Server Error",
+        "An unexpected error occurred; it has been logged with the trace id",
+    )

@@ -1,0 +1,50 @@
+"""The one place configuration is read. Every variable has the prefix ``LLR_``."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret-change-me"  # noqa: S105 - refused in production
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLR_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LLR_DATABASE_URL", "DATABASE_URL"),
+        description="PostgreSQL URL; without it `llr serve` starts an embedded PostgreSQL.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    data_dir: Path = Field(default=Path(".llr/pgdata"), description="embedded PostgreSQL data")
+    citizen_key_secret: SecretStr = SecretStr(DEV_CITIZEN_KEY_SECRET)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    log_level: str = "INFO"
+    timezone: str = "Europe/Brussels"
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> "Settings":
+        if self.env == "production":
+            if self.citizen_key_secret.get_secret_value() == DEV_CITIZEN_KEY_SECRET:
+                raise ValueError("LLR_CITIZEN_KEY_SECRET must be set in production")
+            if len(self.citizen_key_secret.get_secret_value()) < 32:
+                raise ValueError("LLR_CITIZEN_KEY_SECRET must be at least 32 characters")
+            if not self.database_url:
+                raise ValueError("DATABASE_URL must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

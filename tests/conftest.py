@@ -1,0 +1,100 @@
+"""The test harness: one real PostgreSQL per test session (embedded, or TEST_DATABASE_URL), the
+schema built by ``alembic upgrade head``, each test isolated in a transaction rolled back at the
+end, and the app exercised over ASGI with httpx."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db import create_engine
+from app.embedded_pg import EmbeddedPostgres, ensure_database
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import Settings
+
+TEST_SECRET = "test-citizen-key-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("TEST_DATABASE_URL")
+    server: EmbeddedPostgres | None = None
+    if given:
+        admin_url = given
+    else:
+        server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", durable=False).start()
+        admin_url = server.url()
+    name = f"llr_test_{uuid.uuid4().hex[:8]}"
+    ensure_database(_plain(admin_url), name)
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    if server is not None:
+        server.stop()
+    else:
+        import asyncio
+
+        async def drop() -> None:
+            conn = await asyncpg.connect(_plain(admin_url))
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+        asyncio.run(drop())
+
+
+def _plain(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(env="test", database_url=database_url, citizen_key_secret=TEST_SECRET)
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions bound to one connection whose transaction is rolled back after the test: every
+    commit the code makes only releases a savepoint."""
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        yield async_sessionmaker(
+            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        await outer.rollback()
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine, db: async_sessionmaker[AsyncSession]) -> FastAPI:
+    application = create_app(settings)
+    application.state.engine = engine
+    application.state.sessionmaker = db
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
