@@ -1,0 +1,79 @@
+"""Periods rights are counted in. One module that every rule and the ledger use.
+
+- school year: 1 September to 31 August, key ``2026-27``;
+- calendar year: key ``2026``;
+- window: a fixed multi-year span, key ``2024-2028`` (federal training right) or a dated regime;
+- lifetime: key ``lifetime``, from 1900-01-01 to 9999-12-31.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class PeriodKind(StrEnum):
+    SCHOOL_YEAR = "schoolYear"
+    CALENDAR_YEAR = "calendarYear"
+    WINDOW = "window"
+    LIFETIME = "lifetime"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    start: date
+    end: date
+    key: str
+    kind: PeriodKind
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+LIFETIME = Period(date(1900, 1, 1), date(9999, 12, 31), "lifetime", PeriodKind.LIFETIME)
+
+
+def school_year(day: date) -> Period:
+    first = day.year if day.month >= 9 else day.year - 1
+    return Period(
+        date(first, 9, 1), date(first + 1, 8, 31), f"{first}-{(first + 1) % 100:02d}",
+        PeriodKind.SCHOOL_YEAR,
+    )  # fmt: skip
+
+
+def calendar_year(day: date) -> Period:
+    return Period(date(day.year, 1, 1), date(day.year, 12, 31), str(day.year),
+                  PeriodKind.CALENDAR_YEAR)  # fmt: skip
+
+
+def window(start: date, end: date, key: str | None = None) -> Period:
+    return Period(start, end, key or f"{start.year}-{end.year}", PeriodKind.WINDOW)
+
+
+def five_year_window(day: date, anchor_year: int = 2024) -> Period:
+    """The federal training right's 5-year windows: 2024-2028, 2029-2033, ..."""
+    first = anchor_year + ((day.year - anchor_year) // 5) * 5
+    return window(date(first, 1, 1), date(first + 4, 12, 31))
+
+
+def month(day: date) -> Period:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return Period(date(day.year, day.month, 1), following - timedelta(days=1),
+                  f"{day.year}-{day.month:02d}", PeriodKind.MONTHLY)  # fmt: skip
+
+
+def parse_key(key: str) -> Period:
+    """The period a key names (``2026-27``, ``2026``, ``2024-2028``, ``lifetime``)."""
+    if key == "lifetime":
+        return LIFETIME
+    parts = key.split("-")
+    if all(p.isdigit() and p.isascii() for p in parts):
+        if len(parts) == 1 and len(parts[0]) == 4:
+            return calendar_year(date(int(parts[0]), 1, 1))
+        if len(parts) == 2 and len(parts[0]) == 4:
+            first, second = int(parts[0]), parts[1]
+            if len(second) == 2 and (first + 1) % 100 == int(second):
+                return school_year(date(first, 9, 1))
+            if len(second) == 4 and int(second) >= first:
+                return window(date(first, 1, 1), date(int(second), 12, 31))
+    raise ValueError(f"{key!r} is not a period key (2026-27, 2026, 2024-2028, lifetime)")
