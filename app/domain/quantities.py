@@ -24,7 +24,7 @@ class Unit(StrEnum):
 
     @property
     def scale(self) -> int:
-        return 10**self.decimals
+        return 100 if self.decimals == 2 else 1
 
 
 class InvalidQuantity(ValueError):
