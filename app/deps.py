@@ -9,6 +9,10 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.identity import CitizenKeyer
+from app.domain.ledger.ports import Actor
+from app.domain.ledger.service import Ledger
+from app.domain.vault import SsinVault
+from app.observability import trace_id_var
 from app.settings import Settings
 
 
@@ -51,3 +55,29 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 KeyerDep = Annotated[CitizenKeyer, Depends(get_keyer)]
 AsOfDep = Annotated[date, Depends(get_as_of)]
+
+
+def get_vault(request: Request) -> SsinVault:
+    vault: SsinVault = request.app.state.vault
+    return vault
+
+
+def get_actor(request: Request) -> Actor:
+    """Who is calling. Until partner authentication lands, every caller is the anonymous
+    development door."""
+    return Actor(partner="anonymous", trace_id=trace_id_var.get())
+
+
+def get_ledger(request: Request, session: SessionDep) -> Ledger:
+    return Ledger(
+        session,
+        request.app.state.catalog,
+        request.app.state.entitlements,
+        request.app.state.vault,
+        now=request.app.state.clock(),
+    )
+
+
+VaultDep = Annotated[SsinVault, Depends(get_vault)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]

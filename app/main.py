@@ -3,16 +3,19 @@ database engine and sessionmaker."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
 from app import problems
 from app.db import create_engine, create_sessionmaker
 from app.domain.identity import CitizenKeyer
+from app.domain.ledger.ports import ExplicitGrantsOnly
+from app.domain.vault import SsinVault
 from app.middleware import RequestContext
 from app.observability import configure_logging
-from app.routers import operations
-from app.settings import Settings, get_settings
+from app.routers import operations, transactions
+from app.settings import Settings, get_settings, parse_ssin_keys
 
 DESCRIPTION = """
 The **leer- en loopbaanrekening (LLR)**, the learning and career account of Flanders: one wallet
@@ -57,7 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.keyer = CitizenKeyer(settings.citizen_key_secret.get_secret_value().encode())
+    keys, current = parse_ssin_keys(settings.ssin_keys.get_secret_value())
+    app.state.vault = SsinVault(keys, current)
+    app.state.catalog = None  # set by the rules engine
+    app.state.entitlements = ExplicitGrantsOnly()
+    app.state.clock = lambda: datetime.now(UTC)  # tests move time by replacing it
     problems.install(app)
+    app.include_router(transactions.router)
     app.include_router(operations.router)
     app.add_middleware(
         RequestContext,

@@ -100,8 +100,11 @@ _SCHEMA_TYPES = {"missing", "json_invalid", "json_type", "model_attributes_type"
 
 def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
     issues = []
+    tag = exc.body.get("type") if isinstance(exc.body, dict) else None
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))
+        if tag is not None and len(loc) > 1 and loc[0] == "body" and loc[1] == tag:
+            loc = (loc[0], *loc[2:])  # a tagged union puts its tag in the path: not a field
         location = str(loc[0]) if loc else "body"
         path = loc[1:]
         kind = error.get("type", "")
@@ -136,11 +139,31 @@ DOMAIN_PROBLEMS: dict[type[DomainError], tuple[int, str, str]] = {
 }
 
 
+def _ledger_problems() -> None:
+    from app.domain.ledger import errors as e
+
+    for error, status, name, title in (
+        (e.NotEntitled, 409, "notEntitled", "Not Entitled"),
+        (e.InsufficientBalance, 409, "insufficientBalance", "Insufficient Balance"),
+        (e.TrainingNotEligible, 409, "trainingNotEligible", "Training Not Eligible"),
+        (e.HoldNotPending, 409, "holdNotPending", "Hold Not Pending"),
+        (e.HoldExpired, 409, "holdExpired", "Hold Expired"),
+        (e.CaptureExceedsHold, 409, "captureExceedsHold", "Capture Exceeds Hold"),
+        (e.AlreadyReversed, 409, "alreadyReversed", "Already Reversed"),
+        (e.NotReversible, 409, "notReversible", "Not Reversible"),
+        (e.IdempotencyInFlight, 409, "idempotencyKeyInFlight", "Request Still In Flight"),
+        (e.IdempotencyKeyReused, 422, "idempotencyKeyReused", "Idempotency Key Reused"),
+    ):
+        register_domain_problem(error, status, name, title)
+
+
 def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
     DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
 
 
 def install(app: FastAPI) -> None:
+    _ledger_problems()
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return bad_request(request, validation_issues(exc))

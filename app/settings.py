@@ -8,6 +8,8 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret-change-me"  # noqa: S105 - refused in production
+# 32 bytes, base64: the development key that seals SSINs at rest; refused in production.
+DEV_SSIN_KEYS = "dev1:ZGV2LW9ubHktc3Npbi1rZXktMzItYnl0ZXMtbG9uZyE="
 
 
 class Settings(BaseSettings):
@@ -24,6 +26,11 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     data_dir: Path = Field(default=Path(".llr/pgdata"), description="embedded PostgreSQL data")
     citizen_key_secret: SecretStr = SecretStr(DEV_CITIZEN_KEY_SECRET)
+    ssin_keys: SecretStr = Field(
+        default=SecretStr(DEV_SSIN_KEYS),
+        description="AES-256 keys sealing SSINs at rest: 'id:base64key,id2:base64key'; the "
+        "first is used for new writes, the others still open older rows",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
@@ -40,9 +47,24 @@ class Settings(BaseSettings):
                 raise ValueError("LLR_CITIZEN_KEY_SECRET must be set in production")
             if len(self.citizen_key_secret.get_secret_value()) < 32:
                 raise ValueError("LLR_CITIZEN_KEY_SECRET must be at least 32 characters")
+            if self.ssin_keys.get_secret_value() == DEV_SSIN_KEYS:
+                raise ValueError("LLR_SSIN_KEYS must be set in production")
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
         return self
+
+
+def parse_ssin_keys(spec: str) -> tuple[dict[str, bytes], str]:
+    """'id:base64,id2:base64' -> ({id: key, ...}, first id)."""
+    import base64
+
+    keys: dict[str, bytes] = {}
+    for part in spec.split(","):
+        key_id, _, encoded = part.strip().partition(":")
+        if not key_id or not encoded:
+            raise ValueError("LLR_SSIN_KEYS entries look like 'id:base64key'")
+        keys[key_id] = base64.b64decode(encoded)
+    return keys, next(iter(keys))
 
 
 @lru_cache

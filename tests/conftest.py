@@ -14,11 +14,12 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.db import create_engine
+from app.db import create_engine, create_sessionmaker
 from app.embedded_pg import EmbeddedPostgres, ensure_database
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
+from tests.support import CatalogDouble, Clock
 
 TEST_SECRET = "test-citizen-key-secret-0123456789abcdef"
 
@@ -81,11 +82,48 @@ async def db(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSessi
 
 
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine, db: async_sessionmaker[AsyncSession]) -> FastAPI:
-    application = create_app(settings)
+def clock() -> Clock:
+    return Clock()
+
+
+def _wire(application: FastAPI, clock: Clock) -> FastAPI:
+    application.state.catalog = CatalogDouble()
+    application.state.clock = clock
+    return application
+
+
+@pytest.fixture
+def app(
+    settings: Settings, engine: AsyncEngine, db: async_sessionmaker[AsyncSession], clock: Clock
+) -> FastAPI:
+    application = _wire(create_app(settings), clock)
     application.state.engine = engine
     application.state.sessionmaker = db
     return application
+
+
+@pytest.fixture
+async def session(db: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session on the test's own (rolled back) transaction, to look at what the app wrote."""
+    async with db() as session:
+        yield session
+
+
+@pytest.fixture
+def committing_app(settings: Settings, engine: AsyncEngine, clock: Clock) -> FastAPI:
+    """An app whose requests really commit, each on its own connection: for races. Tests that
+    use it work on citizens of their own (fresh SSINs), so nothing needs cleaning up."""
+    application = _wire(create_app(settings), clock)
+    application.state.engine = engine
+    application.state.sessionmaker = create_sessionmaker(engine)
+    return application
+
+
+@pytest.fixture
+async def committing_client(committing_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=committing_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
 
 
 @pytest.fixture

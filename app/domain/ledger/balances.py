@@ -1,0 +1,117 @@
+"""Balances of a citizen right at an instant, from the legs (the record), not from caches.
+
+A hold past its expiry no longer counts as reserved, and a period that has ended holds nothing
+available: both are shown so at once, before any sweep posts them, so the answer is the same
+before and after ``llr holds expire`` or ``llr rollover`` runs.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ledger.tables import accounts, legs, transactions
+from app.domain.quantities import Quantity, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Balances:
+    """All amounts in minor units of ``unit``."""
+
+    unit: Unit
+    granted: int = 0
+    carried_in: int = 0
+    carried_out: int = 0
+    used: int = 0
+    reserved: int = 0
+    expired: int = 0
+
+    @property
+    def available(self) -> int:
+        return (self.granted + self.carried_in - self.carried_out - self.used - self.reserved
+                - self.expired)  # fmt: skip
+
+    def quantity(self, minor: int) -> Quantity:
+        return Quantity.from_minor(minor, self.unit)
+
+
+async def right_balances(
+    session: AsyncSession,
+    citizen_key: str,
+    incentive: str,
+    period_key: str,
+    unit: Unit,
+    at: datetime,
+    period_ended: bool = False,
+) -> Balances:
+    signed = case((legs.c.side == "C", legs.c.amount), else_=-legs.c.amount)
+    rows = await session.execute(
+        select(accounts.c.kind, legs.c.category, legs.c.side, func.sum(signed).label("net"))
+        .select_from(legs.join(accounts, legs.c.account_id == accounts.c.id))
+        .where(
+            accounts.c.citizen_key == citizen_key,
+            accounts.c.incentive == incentive,
+            accounts.c.period_key == period_key,
+            legs.c.created_at <= at,
+        )
+        .group_by(accounts.c.kind, legs.c.category, legs.c.side)
+    )
+    granted = carried_in = carried_out = use_net = expire_net = held = 0
+    for kind, category, side, net in rows:
+        net = int(net)
+        if kind == "held":
+            held += net
+            if category == "use":
+                use_net += net
+        elif category == "grant":
+            granted += net
+        elif category == "carry":
+            if side == "C":
+                carried_in += net
+            else:
+                carried_out -= net
+        elif category == "use":
+            use_net += net
+        elif category == "expire":
+            expire_net += net
+    overdue = await overdue_holds(session, citizen_key, incentive, period_key, at)
+    balances = Balances(
+        unit=unit,
+        granted=granted,
+        carried_in=carried_in,
+        carried_out=carried_out,
+        used=-use_net,
+        reserved=held - overdue,
+        expired=-expire_net,
+    )
+    if period_ended and balances.available > 0:
+        return Balances(unit, granted, carried_in, carried_out, balances.used, balances.reserved,
+                        balances.expired + balances.available)  # fmt: skip
+    return balances
+
+
+async def overdue_holds(
+    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, at: datetime
+) -> int:
+    """What holds past their expiry, not yet resolved by ``at``, still keep reserved."""
+    resolver = transactions.alias("resolver")
+    total = await session.scalar(
+        select(func.coalesce(func.sum(transactions.c.amount), 0))
+        .select_from(
+            transactions.outerjoin(
+                resolver,
+                and_(resolver.c.resolves == transactions.c.id, resolver.c.created_at <= at),
+            )
+        )
+        .where(
+            transactions.c.citizen_key == citizen_key,
+            transactions.c.incentive == incentive,
+            transactions.c.period_key == period_key,
+            transactions.c.type == "reserve",
+            transactions.c.created_at <= at,
+            transactions.c.expires_at <= at,
+            resolver.c.id.is_(None),
+        )
+    )
+    return int(total or 0)

@@ -1,0 +1,177 @@
+"""The book: accounts, row locks in a fixed order, and posting balanced legs.
+
+Citizen rights are two accounts each: ``available`` and ``held`` (open holds), with a cached
+balance PostgreSQL keeps non-negative. System accounts (``issuer``, ``used:<payer>``,
+``expired``) carry no cached balance: nothing ever updates them, so no posting waits on a hot row;
+their balances are sums of legs.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ledger.tables import accounts, legs, transactions
+from app.domain.quantities import Unit
+
+Side = Literal["D", "C"]
+Category = Literal["grant", "hold", "use", "expire", "carry"]
+
+
+@dataclass(frozen=True, slots=True)
+class RightAccounts:
+    """The two accounts of one citizen right (citizen, incentive, period)."""
+
+    available_id: int
+    held_id: int
+    incentive: str
+    period_key: str
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    account_id: int
+    side: Side
+    amount: int
+    category: Category
+
+    @property
+    def signed(self) -> int:
+        return self.amount if self.side == "C" else -self.amount
+
+
+@dataclass(slots=True)
+class NewTransaction:
+    type: str
+    incentive: str
+    unit: Unit
+    amount: int
+    effective_date: date
+    caller: str
+    citizen_key: str | None = None
+    period_key: str | None = None
+    ssin_ciphertext: bytes | None = None
+    ssin_key_id: str | None = None
+    reference: str | None = None
+    training: dict[str, Any] | None = None
+    funding: dict[str, str] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None
+    resolves: uuid.UUID | None = None
+    reverses: uuid.UUID | None = None
+    decision_id: uuid.UUID | None = None
+    unique_token: str | None = None
+    trace_id: str | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+async def right_accounts(
+    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, unit: Unit
+) -> RightAccounts:
+    """The right's accounts, opened on first use (concurrent openers meet on the unique key)."""
+    rows = [
+        {"kind": kind, "citizen_key": citizen_key, "incentive": incentive,
+         "period_key": period_key, "unit": unit.value, "balance": 0}
+        for kind in ("available", "held")
+    ]  # fmt: skip
+    await session.execute(insert(accounts).values(rows).on_conflict_do_nothing())
+    result = await session.execute(
+        select(accounts.c.kind, accounts.c.id).where(
+            accounts.c.citizen_key == citizen_key,
+            accounts.c.incentive == incentive,
+            accounts.c.period_key == period_key,
+        )
+    )
+    ids = {row.kind: row.id for row in result}
+    return RightAccounts(ids["available"], ids["held"], incentive, period_key, unit)
+
+
+async def find_right_accounts(
+    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, unit: Unit
+) -> RightAccounts | None:
+    result = await session.execute(
+        select(accounts.c.kind, accounts.c.id).where(
+            accounts.c.citizen_key == citizen_key,
+            accounts.c.incentive == incentive,
+            accounts.c.period_key == period_key,
+        )
+    )
+    ids = {row.kind: row.id for row in result}
+    if "available" not in ids:
+        return None
+    return RightAccounts(ids["available"], ids["held"], incentive, period_key, unit)
+
+
+async def system_account(session: AsyncSession, kind: str, incentive: str, unit: Unit) -> int:
+    await session.execute(
+        insert(accounts)
+        .values(kind=kind, incentive=incentive, unit=unit.value)
+        .on_conflict_do_nothing()
+    )
+    found = await session.scalar(
+        select(accounts.c.id).where(
+            accounts.c.kind == kind,
+            accounts.c.incentive == incentive,
+            accounts.c.citizen_key.is_(None),
+            accounts.c.period_key.is_(None),
+        )
+    )
+    assert found is not None
+    return int(found)
+
+
+async def lock(session: AsyncSession, account_ids: Iterable[int]) -> dict[int, int]:
+    """Locks citizen accounts in ascending id order (one order for everyone: no deadlocks) and
+    returns their balances."""
+    ids = sorted(set(account_ids))
+    result = await session.execute(
+        select(accounts.c.id, accounts.c.balance)
+        .where(accounts.c.id.in_(ids))
+        .order_by(accounts.c.id)
+        .with_for_update()
+    )
+    return {row.id: row.balance for row in result}
+
+
+async def post(session: AsyncSession, txn: NewTransaction, entries: Sequence[Leg]) -> datetime:
+    """Writes one balanced transaction and moves the cached balances of citizen accounts.
+
+    The caller holds the locks of the citizen accounts involved. PostgreSQL checks the rest:
+    positive leg amounts, no overdraft, and (at commit) that the legs balance."""
+    values = {key: getattr(txn, key) for key in NewTransaction.__dataclass_fields__}
+    values["unit"] = txn.unit.value
+    created_at: datetime = (
+        await session.execute(
+            insert(transactions).values(values).returning(transactions.c.created_at)
+        )
+    ).scalar_one()
+    await session.execute(
+        insert(legs),
+        [
+            {"transaction_id": txn.id, "account_id": leg.account_id, "unit": txn.unit.value,
+             "side": leg.side, "amount": leg.amount, "category": leg.category,
+             "created_at": created_at}
+            for leg in entries
+        ],
+    )  # fmt: skip
+    deltas: dict[int, int] = defaultdict(int)
+    for leg in entries:
+        deltas[leg.account_id] += leg.signed
+    moved = [(account_id, delta) for account_id, delta in sorted(deltas.items()) if delta]
+    if moved:
+        await session.execute(
+            text(
+                "UPDATE ledger_accounts a SET balance = a.balance + d.delta "
+                "FROM unnest(CAST(:ids AS bigint[]), CAST(:deltas AS bigint[])) AS d(id, delta) "
+                "WHERE a.id = d.id AND a.balance IS NOT NULL"
+            ),
+            {"ids": [m[0] for m in moved], "deltas": [m[1] for m in moved]},
+        )
+    return created_at

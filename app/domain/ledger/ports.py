@@ -1,0 +1,77 @@
+"""What the ledger needs from the rest of the domain, as protocols (the rules engine and the
+wallet provide them), so the ledger does not depend on how rights are decided."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.identity import Ssin
+from app.domain.periods import Period
+from app.domain.quantities import Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: the partner (door) and the trace of the request."""
+
+    partner: str
+    trace_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenRef:
+    ssin: Ssin
+    key: str
+
+
+class IncentiveCatalog(Protocol):
+    def knows(self, incentive: str) -> bool: ...
+
+    def unit(self, incentive: str) -> Unit: ...
+
+    def holds_balance(self, incentive: str) -> bool: ...
+
+    def period_for(self, incentive: str, day: date) -> Period: ...
+
+    def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]: ...
+
+
+class Entitlements(Protocol):
+    async def ensure_granted(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        citizen: CitizenRef,
+        incentive: str,
+        period: Period,
+        as_of: date,
+    ) -> None:
+        """Materialises the citizen's right for the period (once) if the rules grant one."""
+
+    async def training_covered(
+        self, session: AsyncSession, incentive: str, training: dict[str, Any], as_of: date
+    ) -> bool | None:
+        """Whether the incentive covers the training (None: cannot tell from what is known)."""
+
+
+class ExplicitGrantsOnly:
+    """Entitlements when rights come only from explicit grants (no rules-based materialisation)."""
+
+    async def ensure_granted(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        citizen: CitizenRef,
+        incentive: str,
+        period: Period,
+        as_of: date,
+    ) -> None:
+        return None
+
+    async def training_covered(
+        self, session: AsyncSession, incentive: str, training: dict[str, Any], as_of: date
+    ) -> bool | None:
+        return None

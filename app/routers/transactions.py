@@ -1,0 +1,185 @@
+"""/transactions: move a right (reserve, capture, release, redeem, grant, reverse) and read
+the record back."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.deps import ActorDep, KeyerDep, LedgerDep, SessionDep, VaultDep
+from app.domain.identity import CitizenKeyer, parse_ssin
+from app.domain.ledger import idempotency
+from app.domain.ledger.ports import Actor, CitizenRef
+from app.domain.ledger.queries import TransactionFilter, list_transactions, load_transaction
+from app.domain.ledger.service import Booking, Ledger
+from app.routers.transaction_models import (
+    CaptureRequest,
+    GrantRequest,
+    RedeemRequest,
+    ReleaseRequest,
+    ReserveRequest,
+    ReverseRequest,
+    TransactionOut,
+    TransactionPage,
+    TransactionRequest,
+)
+
+router = APIRouter(tags=["transactions"])
+
+EXAMPLES = {
+    "reserve": {
+        "summary": "Book 20 hours of Flemish training leave",
+        "value": {"type": "reserve", "ssin": "85073003328", "incentive": "vov",
+                  "amount": {"amount": "20.00", "unit": "HOUR"},
+                  "training": {"odbId": "ODB-000123"}, "reference": "booking-42"},
+    },
+    "capture": {"summary": "Use 16 of the 20 reserved hours",
+                "value": {"type": "capture",
+                          "reservationId": "6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11",
+                          "amount": {"amount": "16.00", "unit": "HOUR"}}},
+    "release": {"summary": "Cancel a hold",
+                "value": {"type": "release",
+                          "reservationId": "6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11"}},
+    "grant": {"summary": "Grant 3 federal training days",
+              "value": {"type": "grant", "ssin": "85073003328", "incentive": "opleidingsrecht",
+                        "amount": {"amount": "3.00", "unit": "DAY"}, "period": "2024-2028"}},
+}  # fmt: skip
+
+
+def _citizen(keyer: CitizenKeyer, ssin: str) -> CitizenRef:
+    parsed = parse_ssin(ssin)
+    return CitizenRef(parsed, keyer.key(parsed))
+
+
+def _booking(body: ReserveRequest | RedeemRequest) -> Booking:
+    return Booking(
+        incentive=body.incentive,
+        amount=body.amount.parsed(),
+        period_key=body.period,
+        training=body.training.model_dump(mode="json", exclude_none=True)
+        if body.training
+        else None,
+        reference=body.reference,
+        funding={payer: q.parsed() for payer, q in body.funding.items()} if body.funding else None,
+        expires_at=getattr(body, "expires_at", None),
+    )
+
+
+async def _execute(
+    ledger: Ledger, actor: Actor, keyer: CitizenKeyer, body: TransactionRequest
+) -> uuid.UUID:
+    match body:
+        case ReserveRequest():
+            return await ledger.reserve(actor, _citizen(keyer, body.ssin), _booking(body))
+        case RedeemRequest():
+            return await ledger.redeem(actor, _citizen(keyer, body.ssin), _booking(body))
+        case CaptureRequest():
+            amount = body.amount.parsed().amount if body.amount else None
+            return await ledger.capture(actor, body.reservation_id, amount)
+        case ReleaseRequest():
+            return await ledger.release(actor, body.reservation_id)
+        case GrantRequest():
+            return await ledger.grant(actor, _citizen(keyer, body.ssin), body.incentive,
+                                      body.amount.parsed(), body.period)  # fmt: skip
+        case ReverseRequest():
+            return await ledger.reverse(actor, body.transaction_id, body.reason)
+
+
+@router.post(
+    "/transactions",
+    operation_id="postTransaction",
+    summary="Move a right: reserve, capture, release, redeem, grant or reverse",
+    status_code=201,
+    response_model=TransactionOut,
+    responses={
+        201: {"description": "Posted (a replay of the same Idempotency-Key and body answers "
+              "the original response again, with `Idempotency-Replayed: true`)"},
+        409: {"description": "notEntitled, insufficientBalance, trainingNotEligible, a hold "
+              "already resolved or expired, a second reverse, or the key still in flight"},
+        422: {"description": "idempotencyKeyReused: the key came with another body"},
+    },
+)  # fmt: skip
+async def post_transaction(
+    body: Annotated[TransactionRequest, Body(openapi_examples=EXAMPLES)],
+    idempotency_key: Annotated[
+        uuid.UUID, Header(alias="Idempotency-Key", description="a UUID the caller chooses")
+    ],
+    request: Request,
+    session: SessionDep,
+    ledger: LedgerDep,
+    actor: ActorDep,
+    keyer: KeyerDep,
+    vault: VaultDep,
+) -> JSONResponse:
+    key = str(idempotency_key)
+    fingerprint = idempotency.request_hash(body.model_dump(mode="json"))
+    stored = await idempotency.begin(session, actor.partner, key, fingerprint)
+    if stored is not None:
+        return JSONResponse(stored.body, status_code=stored.status_code,
+                            headers={"Idempotency-Replayed": "true"})  # fmt: skip
+    txn_id = await _execute(ledger, actor, keyer, body)
+    view = await load_transaction(session, txn_id, vault, ledger.now)
+    payload = TransactionOut.of(view).model_dump(mode="json", by_alias=True)
+    await idempotency.remember(session, actor.partner, key, fingerprint,
+                               idempotency.StoredResponse(201, payload), txn_id)  # fmt: skip
+    return JSONResponse(payload, status_code=201, headers={"Location": f"/transactions/{txn_id}"})
+
+
+@router.get(
+    "/transactions/{transactionId}",
+    operation_id="getTransaction",
+    summary="One transaction, with the right's balance right after it",
+    response_model=TransactionOut,
+)
+async def get_transaction(
+    transaction_id: Annotated[uuid.UUID, Path(alias="transactionId")],
+    session: SessionDep,
+    ledger: LedgerDep,
+    vault: VaultDep,
+) -> TransactionOut:
+    return TransactionOut.of(await load_transaction(session, transaction_id, vault, ledger.now))
+
+
+Status = Literal["posted", "pending", "captured", "released", "expired", "reversed"]
+Type = Literal["grant", "adjust", "reserve", "capture", "release", "expire", "redeem", "reverse",
+               "periodEnd", "carryOver"]  # fmt: skip
+
+
+@router.get(
+    "/transactions",
+    operation_id="listTransactions",
+    summary="Transactions, newest first, filtered, with cursor pagination",
+    response_model=TransactionPage,
+)
+async def get_transactions(
+    request: Request,
+    session: SessionDep,
+    ledger: LedgerDep,
+    keyer: KeyerDep,
+    vault: VaultDep,
+    ssin: Annotated[str | None, Query(max_length=20)] = None,
+    incentive: Annotated[str | None, Query(max_length=40)] = None,
+    type_: Annotated[Type | None, Query(alias="type")] = None,
+    status: Status | None = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> TransactionPage:
+    from app.domain.errors import InvalidInput
+    from app.domain.identity import InvalidSsin
+
+    citizen_key = None
+    if ssin is not None:
+        try:
+            citizen_key = keyer.key(parse_ssin(ssin))
+        except InvalidSsin as exc:
+            raise InvalidInput("ssin", ssin, str(exc), "query") from exc
+    where = TransactionFilter(citizen_key, incentive, type_, status, from_, to)
+    page = await list_transactions(session, where, vault, ledger.now, page_size, cursor)
+    following = None
+    if page.next_cursor:
+        following = str(request.url.include_query_params(cursor=page.next_cursor))
+    return TransactionPage(items=[TransactionOut.of(v) for v in page.items], next=following)

@@ -1,0 +1,85 @@
+"""Wire shapes shared by several resources: quantities, periods, SSINs in request bodies."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, StrictStr, WithJsonSchema, model_validator
+
+from app.domain.identity import InvalidSsin, parse_ssin
+from app.domain.periods import Period
+from app.domain.quantities import InvalidQuantity, Quantity, Unit
+from app.schemas import ApiModel
+
+
+def _valid_ssin(value: str) -> str:
+    try:
+        return parse_ssin(value).value
+    except InvalidSsin as exc:
+        raise ValueError(str(exc)) from exc
+
+
+SsinText = Annotated[
+    StrictStr,
+    AfterValidator(_valid_ssin),
+]
+
+
+def _decimal_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError('an amount is a decimal string ("12.50") or an integer, never a float')
+
+
+DecimalText = Annotated[
+    str,
+    BeforeValidator(_decimal_text),
+    WithJsonSchema(
+        {
+            "oneOf": [{"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}, {"type": "integer"}],
+            "examples": ["125.00"],
+        }
+    ),
+]
+
+
+class QuantityIn(ApiModel):
+    """An amount with its unit: a decimal string (or an integer), never a float."""
+
+    amount: DecimalText
+    unit: Unit
+
+    @model_validator(mode="after")
+    def _precise(self) -> "QuantityIn":
+        try:
+            self.parsed()
+        except InvalidQuantity as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    def parsed(self) -> Quantity:
+        return Quantity.parse(self.amount, self.unit)
+
+
+class QuantityOut(ApiModel):
+    amount: str
+    unit: Unit
+
+    @classmethod
+    def of(cls, quantity: Quantity) -> "QuantityOut":
+        return cls(amount=quantity.text(), unit=quantity.unit)
+
+
+class PeriodOut(ApiModel):
+    key: str
+    start: str
+    end: str
+
+    @classmethod
+    def of(cls, period: Period) -> "PeriodOut":
+        return cls(key=period.key, start=period.start.isoformat(), end=period.end.isoformat())
+
+
+def decimal_text(value: Decimal, decimals: int) -> str:
+    return f"{value:.{decimals}f}"

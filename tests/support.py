@@ -1,0 +1,118 @@
+"""Helpers the tests share: valid SSINs on demand, a clock tests can move, ledger assertions."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.periods import Period, five_year_window, school_year, window
+from app.domain.quantities import Unit
+
+
+def make_ssin(rng: random.Random | None = None) -> str:
+    """A valid national register number of someone born in the 20th century."""
+    rng = rng or random.Random()
+    first9 = (f"{rng.randint(40, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+              f"{rng.randint(1, 997):03d}")  # fmt: skip
+    return first9 + f"{97 - int(first9) % 97:02d}"
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class CatalogDouble:
+    """Stands in for the rules engine's catalogue in ledger tests: a few incentives with their
+    real units and periods."""
+
+    UNITS: ClassVar[dict[str, Unit]] = {
+        "vov": Unit.HOUR, "opleidingscheques": Unit.EUR, "opleidingsrecht": Unit.DAY,
+        "loopbaancheques": Unit.VOUCHER, "vok": Unit.EUR,
+    }  # fmt: skip
+
+    def knows(self, incentive: str) -> bool:
+        return incentive in self.UNITS
+
+    def unit(self, incentive: str) -> Unit:
+        return self.UNITS[incentive]
+
+    def holds_balance(self, incentive: str) -> bool:
+        return incentive != "vok"
+
+    def period_for(self, incentive: str, day: date) -> Period:
+        if incentive == "opleidingsrecht":
+            return five_year_window(day)
+        if incentive == "loopbaancheques":
+            return window(date(2025, 10, 1), date(2026, 12, 31))
+        return school_year(day)
+
+    def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]:
+        if incentive == "opleidingscheques":
+            return {"citizen": Decimal("0.5"), "government": Decimal("0.5")}
+        return {}
+
+
+def qty(amount: str, unit: str) -> dict[str, str]:
+    return {"amount": amount, "unit": unit}
+
+
+async def post_txn(
+    client: httpx.AsyncClient, body: dict[str, Any], key: str | None = None
+) -> httpx.Response:
+    import uuid
+
+    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+    return await client.post("/transactions", json=body, headers=headers)
+
+
+async def grant(
+    client: httpx.AsyncClient,
+    ssin: str,
+    incentive: str,
+    amount: str,
+    unit: str,
+    period: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "grant", "ssin": ssin, "incentive": incentive,
+                            "amount": qty(amount, unit)}  # fmt: skip
+    if period:
+        body["period"] = period
+    response = await post_txn(client, body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def assert_ledger_consistent(session: AsyncSession) -> None:
+    """The invariants, checked from the record: every transaction balances per unit, no citizen
+    account is negative, and every cached balance equals the sum of its legs."""
+    unbalanced = (await session.execute(text(
+        "SELECT transaction_id FROM ledger_legs GROUP BY transaction_id, unit "
+        "HAVING sum(CASE side WHEN 'C' THEN amount ELSE -amount END) <> 0"
+    ))).all()  # fmt: skip
+    assert unbalanced == []
+    drift = (await session.execute(text(
+        "SELECT a.id, a.balance, coalesce(sum(CASE l.side WHEN 'C' THEN l.amount "
+        "ELSE -l.amount END), 0) AS legs FROM ledger_accounts a "
+        "LEFT JOIN ledger_legs l ON l.account_id = a.id WHERE a.balance IS NOT NULL "
+        "GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(CASE l.side WHEN 'C' "
+        "THEN l.amount ELSE -l.amount END), 0) OR a.balance < 0"
+    ))).all()  # fmt: skip
+    assert drift == []
+    twice = (await session.execute(text(
+        "SELECT resolves FROM ledger_transactions WHERE resolves IS NOT NULL "
+        "GROUP BY resolves HAVING count(*) > 1"
+    ))).all()  # fmt: skip
+    assert twice == []
