@@ -24,13 +24,19 @@ def make_ssin(rng: random.Random | None = None) -> str:
 
 @dataclass
 class Clock:
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """Real time, moved forward by ``advance`` (it keeps ticking, so instants stay ordered)."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    @property
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        self.offset += timedelta(**delta)
 
 
 class CatalogDouble:
@@ -41,6 +47,9 @@ class CatalogDouble:
         "vov": Unit.HOUR, "opleidingscheques": Unit.EUR, "opleidingsrecht": Unit.DAY,
         "loopbaancheques": Unit.VOUCHER, "vok": Unit.EUR,
     }  # fmt: skip
+
+    def __init__(self, caps: dict[str, Decimal] | None = None) -> None:
+        self.caps = caps or {}
 
     def knows(self, incentive: str) -> bool:
         return incentive in self.UNITS
@@ -57,6 +66,9 @@ class CatalogDouble:
         if incentive == "loopbaancheques":
             return window(date(2025, 10, 1), date(2026, 12, 31))
         return school_year(day)
+
+    def carry_over_cap(self, incentive: str, day: date) -> Decimal:
+        return self.caps.get(incentive, Decimal(0))
 
     def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]:
         if incentive == "opleidingscheques":

@@ -69,6 +69,8 @@ class NewTransaction:
     decision_id: uuid.UUID | None = None
     unique_token: str | None = None
     trace_id: str | None = None
+    created_at: datetime | None = None
+    """When it was posted: the ledger's clock (the request's instant), else the database's."""
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
@@ -147,6 +149,8 @@ async def post(session: AsyncSession, txn: NewTransaction, entries: Sequence[Leg
     positive leg amounts, no overdraft, and (at commit) that the legs balance."""
     values = {key: getattr(txn, key) for key in NewTransaction.__dataclass_fields__}
     values["unit"] = txn.unit.value
+    if txn.created_at is None:
+        del values["created_at"]
     created_at: datetime = (
         await session.execute(
             insert(transactions).values(values).returning(transactions.c.created_at)

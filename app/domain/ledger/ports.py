@@ -38,6 +38,10 @@ class IncentiveCatalog(Protocol):
 
     def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]: ...
 
+    def carry_over_cap(self, incentive: str, day: date) -> Decimal:
+        """How much of a period's unused balance moves to the next (0: it expires)."""
+        ...
+
 
 class Entitlements(Protocol):
     async def ensure_granted(

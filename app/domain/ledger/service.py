@@ -173,6 +173,10 @@ class Ledger:
 
     async def release(self, actor: Actor, hold_id: uuid.UUID) -> uuid.UUID:
         hold, right = await self._pending_hold(hold_id)
+        if hold.expires_at <= self.now:  # expired at its instant, swept or not
+            raise errors.HoldNotPending(
+                f"hold {hold_id} already expired at {hold.expires_at.isoformat()}"
+            )
         txn = self._follow_up(actor, hold, "release", hold.amount)
         await post(self.session, txn, [
             Leg(right.held_id, "D", hold.amount, "hold"),
@@ -331,7 +335,7 @@ class Ledger:
             type=type_, incentive=incentive, unit=amount.unit, amount=amount.minor,
             effective_date=self.today, caller=actor.partner, citizen_key=citizen.key,
             period_key=period.key, ssin_ciphertext=ciphertext, ssin_key_id=key_id,
-            trace_id=actor.trace_id,
+            trace_id=actor.trace_id, created_at=self.now,
         )  # fmt: skip
 
     def _follow_up(self, actor: Actor, first: Any, type_: str, minor: int) -> NewTransaction:
@@ -341,7 +345,7 @@ class Ledger:
             effective_date=self.today, caller=actor.partner, citizen_key=first.citizen_key,
             period_key=first.period_key, ssin_ciphertext=first.ssin_ciphertext,
             ssin_key_id=first.ssin_key_id, resolves=first.id, trace_id=actor.trace_id,
-            reference=first.reference,
+            reference=first.reference, created_at=self.now,
         )  # fmt: skip
 
     async def _transaction(self, transaction_id: uuid.UUID, field: str) -> Any:
