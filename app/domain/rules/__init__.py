@@ -1,0 +1,49 @@
+"""The rules engine: facts, dated parameters, one module per incentive, three-valued answers.
+
+The public interface other parts of the service (the wallet, the ledger) code against."""
+
+from app.domain.rules.checks import Status
+from app.domain.rules.engine import (
+    INCENTIVES,
+    RULES,
+    UnknownIncentive,
+    carry_over_cap,
+    evaluate,
+    funding_shares,
+    validated_book,
+)
+from app.domain.rules.facts import Facts, TimeCredit
+from app.domain.rules.messages import pick_language
+from app.domain.rules.model import (
+    Evaluation,
+    IncentiveDefinition,
+    IncentiveResult,
+    Pillar,
+    Reason,
+    Referral,
+    TrainingVerdict,
+)
+from app.domain.rules.training import TrainingInfo, TrainingKind
+
+__all__ = [
+    "INCENTIVES",
+    "RULES",
+    "Evaluation",
+    "Facts",
+    "IncentiveDefinition",
+    "IncentiveResult",
+    "Pillar",
+    "Reason",
+    "Referral",
+    "Status",
+    "TimeCredit",
+    "TrainingInfo",
+    "TrainingKind",
+    "TrainingVerdict",
+    "UnknownIncentive",
+    "carry_over_cap",
+    "evaluate",
+    "funding_shares",
+    "pick_language",
+    "validated_book",
+]
