@@ -11,7 +11,7 @@ from app.db import create_engine, create_sessionmaker
 from app.domain.identity import CitizenKeyer
 from app.middleware import RequestContext
 from app.observability import configure_logging
-from app.routers import operations
+from app.routers import citizens, eligibility, incentives, operations
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keyer = CitizenKeyer(settings.citizen_key_secret.get_secret_value().encode())
     problems.install(app)
     app.include_router(operations.router)
+    app.include_router(eligibility.router)
+    app.include_router(incentives.router)
+    app.include_router(citizens.router)
     app.add_middleware(
         RequestContext,
         max_body_bytes=settings.max_body_bytes,

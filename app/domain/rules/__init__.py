@@ -6,6 +6,7 @@ from app.domain.rules.checks import Status
 from app.domain.rules.engine import (
     INCENTIVES,
     RULES,
+    IncentiveCode,
     UnknownIncentive,
     carry_over_cap,
     evaluate,
@@ -30,6 +31,7 @@ __all__ = [
     "RULES",
     "Evaluation",
     "Facts",
+    "IncentiveCode",
     "IncentiveDefinition",
     "IncentiveResult",
     "Pillar",

@@ -4,6 +4,7 @@ reasons checked and the facts still missing. Pure: no database, no clock."""
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Literal, get_args
 
 from app.domain.rules.checks import Check, Status, outcome
 from app.domain.rules.facts import Facts
@@ -42,6 +43,11 @@ RULES: Mapping[str, Rule] = {
     )
 }
 INCENTIVES: Mapping[str, IncentiveDefinition] = {c: r.definition for c, r in RULES.items()}
+IncentiveCode = Literal[
+    "opleidingscheques", "vov", "vok", "zorgkrediet", "loopbaancheques", "opleidingsrecht"
+]
+"""The codes as a type, for request schemas; kept equal to ``RULES`` by the assertion below."""
+assert set(get_args(IncentiveCode)) == set(RULES), "IncentiveCode and RULES differ"
 
 
 def validated_book() -> ParameterBook:
@@ -49,6 +55,9 @@ def validated_book() -> ParameterBook:
     book = default_book()
     require(book, {code: rule.parameters for code, rule in RULES.items()})
     return book
+
+
+validated_book()  # at import, i.e. at start-up: a bad parameter file stops the service
 
 
 class UnknownIncentive(ValueError):
