@@ -4,6 +4,7 @@ reasons checked and the facts still missing. Pure: no database, no clock."""
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Literal, get_args
 
 from app.domain.rules.checks import Check, Status, outcome
@@ -50,6 +51,7 @@ IncentiveCode = Literal[
 assert set(get_args(IncentiveCode)) == set(RULES), "IncentiveCode and RULES differ"
 
 
+@cache
 def validated_book() -> ParameterBook:
     """The parameter book, checked against what every rule reads (fails loudly at start-up)."""
     book = default_book()
