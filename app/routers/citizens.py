@@ -8,8 +8,10 @@ from app.deps import KeyerDep, SessionDep, today_in_brussels
 from app.domain.errors import InvalidInput
 from app.domain.identity import InvalidSsin, Ssin, parse_ssin
 from app.domain.rules.service import declare_facts, stored_facts
+from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
 
+RESPONSES = problem_responses(404)
 router = APIRouter(tags=["citizens"])
 SsinPath = Annotated[str, Path(description="SSIN (INSZ), punctuation allowed",
                                examples=["85073003328"])]  # fmt: skip
@@ -29,6 +31,7 @@ def _ssin(text: str) -> Ssin:
     operation_id="putCitizenFacts",
     summary="Declare facts about a citizen: a new version on top of the previous one",
     response_model=FactsVersionOut,
+    responses=RESPONSES,
     response_model_exclude_none=True,
 )
 async def put_citizen_facts(
@@ -52,8 +55,8 @@ async def put_citizen_facts(
     operation_id="getCitizenFacts",
     summary="The citizen's latest facts (or a given version)",
     response_model=FactsVersionOut,
+    responses=RESPONSES,
     response_model_exclude_none=True,
-    responses={404: {"description": "No facts recorded for this citizen"}},
 )
 async def get_citizen_facts(
     ssin: SsinPath,

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Header, Path
 from app.deps import AsOfDep
 from app.domain.errors import NotFound
 from app.domain.rules import INCENTIVES, pick_language, validated_book
+from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import IncentiveList, IncentiveOut, incentive_out
 
+RESPONSES = problem_responses(404)
 router = APIRouter(tags=["incentives"])
 AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en")]
 
@@ -18,6 +20,7 @@ AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en"
     operation_id="listIncentives",
     summary="Every incentive with its parameters in force at asOf and their history",
     response_model=IncentiveList,
+    responses=RESPONSES,
 )
 async def list_incentives(as_of: AsOfDep, accept_language: AcceptLanguage = None) -> IncentiveList:
     language = pick_language(accept_language)
@@ -33,6 +36,7 @@ async def list_incentives(as_of: AsOfDep, accept_language: AcceptLanguage = None
     operation_id="getIncentive",
     summary="One incentive with its parameters in force at asOf and their history",
     response_model=IncentiveOut,
+    responses=RESPONSES,
 )
 async def get_incentive(
     code: Annotated[str, Path(examples=["vov"])],

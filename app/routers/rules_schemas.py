@@ -52,6 +52,9 @@ class EligibilityRequest(ApiModel):
     ssin: str | None = Field(
         default=None, description="A known citizen: stored facts, overridden by `facts`"
     )
+    facts_version: int | None = Field(
+        default=None, ge=1, description="Replay a stored facts version (default: the latest)"
+    )
     facts: Facts = Field(default_factory=Facts, examples=[EXAMPLE_FACTS])
     training: TrainingInfo | None = Field(
         default=None,

@@ -92,6 +92,8 @@ async def test_messages_follow_accept_language(client: httpx.AsyncClient) -> Non
     assert texts["de"] == texts["en"]
     default = await client.post("/eligibility", json=request)
     assert default.headers["content-language"] == "nl"
+    german = await client.post("/eligibility", json=request, headers={"Accept-Language": "de"})
+    assert german.headers["content-language"] == "en"
 
 
 async def test_a_training_by_odb_id_says_what_it_consumes(
@@ -187,3 +189,33 @@ async def test_unknown_incentive_and_bad_ssin_are_400(client: httpx.AsyncClient)
     body = assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
     assert body["issues"][0]["name"] == "ssin"  # type: ignore[index]
     assert "85073003329" not in response.text
+
+
+async def test_a_stored_version_can_be_replayed(client: httpx.AsyncClient) -> None:
+    for fraction in ("0.5", "1"):
+        await client.put(
+            f"/citizens/{SSIN}/facts",
+            json={"facts": WORKER | {"employmentFraction": fraction}, "source": "dmfa",
+                  "observedOn": "2026-09-01"},
+        )  # fmt: skip
+    request = {"asOf": "2025-06-01", "ssin": SSIN, "incentives": ["vov"]}
+    latest = (await client.post("/eligibility", json=request)).json()
+    replay = (await client.post("/eligibility", json=request | {"factsVersion": 1})).json()
+    assert (latest["factsVersion"], latest["results"][0]["entitlement"]["amount"]) == (2, "125.00")
+    assert (replay["factsVersion"], replay["results"][0]["entitlement"]["amount"]) == (1, "62.50")
+    missing = await client.post("/eligibility", json=request | {"factsVersion": 9})
+    body = assert_problem(missing, 400, "urn:problem-type:belgif:badRequest")
+    assert body["issues"][0]["name"] == "factsVersion"  # type: ignore[index]
+
+
+async def test_an_explicit_null_forgets_a_stored_fact(client: httpx.AsyncClient) -> None:
+    declaration = {"facts": WORKER, "source": "dmfa", "observedOn": "2026-09-01"}
+    await client.put(f"/citizens/{SSIN}/facts", json=declaration)
+    response = await client.post(
+        "/eligibility",
+        json={"asOf": "2026-11-23", "ssin": SSIN, "incentives": ["vov"],
+              "facts": {"employmentFraction": None}},
+    )  # fmt: skip
+    result = response.json()["results"][0]
+    assert result["status"] == "undetermined"
+    assert result["missingFacts"] == ["employmentFraction"]

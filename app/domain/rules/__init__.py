@@ -14,6 +14,7 @@ from app.domain.rules.engine import (
     validated_book,
 )
 from app.domain.rules.facts import Facts, TimeCredit
+from app.domain.rules.facts_store import StoredFacts, facts_version, latest_facts, record_facts
 from app.domain.rules.messages import pick_language
 from app.domain.rules.model import (
     Evaluation,
@@ -25,6 +26,7 @@ from app.domain.rules.model import (
     TrainingVerdict,
 )
 from app.domain.rules.training import TrainingInfo, TrainingKind
+from app.domain.rules.training_store import find_training
 
 __all__ = [
     "INCENTIVES",
@@ -38,6 +40,7 @@ __all__ = [
     "Reason",
     "Referral",
     "Status",
+    "StoredFacts",
     "TimeCredit",
     "TrainingInfo",
     "TrainingKind",
@@ -45,7 +48,11 @@ __all__ = [
     "UnknownIncentive",
     "carry_over_cap",
     "evaluate",
+    "facts_version",
+    "find_training",
     "funding_shares",
+    "latest_facts",
     "pick_language",
+    "record_facts",
     "validated_book",
 ]

@@ -143,9 +143,10 @@ class Facts(FactsModel):
     birth_date: date | None = None
 
     def overridden_by(self, other: "Facts") -> "Facts":
-        """These facts with every fact ``other`` knows put on top (request over stored)."""
-        mine = self.model_dump(exclude_none=True)
-        return Facts.model_validate(mine | other.model_dump(exclude_none=True))
+        """These facts with every fact ``other`` sets put on top; a fact ``other`` sets to
+        ``null`` explicitly is forgotten (request over stored, a declaration over the last)."""
+        merged = self.model_dump(exclude_none=True) | other.model_dump(exclude_unset=True)
+        return Facts.model_validate({k: v for k, v in merged.items() if v is not None})
 
 
 def fact_name(field: str) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 MESSAGE_FILE = Path(__file__).parent / "messages.toml"
 LANGUAGES = ("nl", "fr", "en", "de")
+TEXT_LANGUAGES = ("nl", "fr", "en")
+"""The languages messages.toml has texts in; the others fall back."""
 DEFAULT_LANGUAGE = "nl"
 _FALLBACK = {"nl": ("nl",), "fr": ("fr", "nl"), "en": ("en", "nl"), "de": ("de", "en", "nl")}
 
@@ -19,7 +21,7 @@ def catalogue() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
     data = tomllib.loads(MESSAGE_FILE.read_text("utf-8"))
     for section in ("reasons", "referrals"):
         for code, texts in data[section].items():
-            if not {"nl", "fr", "en"} <= set(texts):
+            if not set(TEXT_LANGUAGES) <= set(texts):
                 raise ValueError(f"messages.toml: {section}.{code} needs nl, fr and en")
     return data
 
@@ -41,6 +43,11 @@ def pick_language(accept_language: str | None) -> str:
         if primary in LANGUAGES and quality > 0:
             ranked.append((-quality, index, primary))
     return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def effective_language(language: str) -> str:
+    """The language the messages are really in (de falls back to en)."""
+    return next(lang for lang in _FALLBACK.get(language, ("nl",)) if lang in TEXT_LANGUAGES)
 
 
 def _show(value: object) -> str:

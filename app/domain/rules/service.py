@@ -44,6 +44,17 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
+async def _stored_for(
+    session: AsyncSession, citizen_key: str, version: int | None
+) -> StoredFacts | None:
+    if version is None:
+        return await latest_facts(session, citizen_key)
+    stored = await facts_version(session, citizen_key, version)
+    if stored is None:
+        raise InvalidInput("factsVersion", version, "no such facts version for this citizen")
+    return stored
+
+
 async def resolve_training(session: AsyncSession, training: TrainingInfo) -> TrainingInfo:
     """The catalogue entry named by ``odbId``, with any inline attributes on top."""
     if training.odb_id is None:
@@ -62,15 +73,17 @@ async def eligibility(
     as_of: date,
     *,
     citizen: Citizen | None = None,
+    facts_version: int | None = None,
     training: TrainingInfo | None = None,
     incentives: Sequence[str] | None = None,
     language: str = "nl",
 ) -> EligibilityAnswer:
-    """Evaluates the request's facts, on top of the citizen's stored facts when one is named."""
+    """Evaluates the request's facts, on top of the citizen's stored facts (the latest, or the
+    version asked for, to replay a decision) when a citizen is named."""
     _refuse_future_dates(facts, as_of, "asOf")
     version = None
     if citizen is not None:
-        stored = await latest_facts(session, citizen.key)
+        stored = await _stored_for(session, citizen.key, facts_version)
         if stored is not None:
             facts, version = stored.facts.overridden_by(facts), stored.version
         if facts.birth_date is None and citizen.birth_date is not None:
