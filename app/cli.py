@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("llr.cli")
@@ -121,6 +122,13 @@ def openapi(args: argparse.Namespace) -> int:
     path.write_text(text)
     print(f"wrote {path}")
     return 0
+
+
+@command("trainings", "the ODB training catalogue: llr trainings import FILE")(
+    trainings_command.add_arguments
+)
+def trainings(args: argparse.Namespace) -> int:
+    return trainings_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

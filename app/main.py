@@ -9,12 +9,12 @@ from fastapi import FastAPI
 
 from app import problems
 from app.db import create_engine, create_sessionmaker
+from app.domain.grants import RulesCatalog, RulesEntitlements
 from app.domain.identity import CitizenKeyer
-from app.domain.ledger.ports import ExplicitGrantsOnly
 from app.domain.vault import SsinVault
 from app.middleware import RequestContext
 from app.observability import configure_logging
-from app.routers import operations, transactions
+from app.routers import citizens, eligibility, incentives, operations, transactions, wallet
 from app.settings import Settings, get_settings, parse_ssin_keys
 
 DESCRIPTION = """
@@ -62,10 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keyer = CitizenKeyer(settings.citizen_key_secret.get_secret_value().encode())
     keys, current = parse_ssin_keys(settings.ssin_keys.get_secret_value())
     app.state.vault = SsinVault(keys, current)
-    app.state.catalog = None  # set by the rules engine
-    app.state.entitlements = ExplicitGrantsOnly()
+    app.state.catalog = RulesCatalog()
+    app.state.entitlements = RulesEntitlements()
     app.state.clock = lambda: datetime.now(UTC)  # tests move time by replacing it
     problems.install(app)
+    app.include_router(eligibility.router)
+    app.include_router(incentives.router)
+    app.include_router(citizens.router)
+    app.include_router(wallet.router)
     app.include_router(transactions.router)
     app.include_router(operations.router)
     app.add_middleware(

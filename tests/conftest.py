@@ -19,7 +19,7 @@ from app.embedded_pg import EmbeddedPostgres, ensure_database
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
-from tests.support import CatalogDouble, Clock
+from tests.support import Clock
 
 TEST_SECRET = "test-citizen-key-secret-0123456789abcdef"
 
@@ -87,7 +87,6 @@ def clock() -> Clock:
 
 
 def _wire(application: FastAPI, clock: Clock) -> FastAPI:
-    application.state.catalog = CatalogDouble()
     application.state.clock = clock
     return application
 

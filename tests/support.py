@@ -4,14 +4,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.periods import Period, five_year_window, school_year, window
-from app.domain.quantities import Unit
+from app.domain.grants import RulesCatalog
 
 
 def make_ssin(rng: random.Random | None = None) -> str:
@@ -39,41 +38,15 @@ class Clock:
         self.offset += timedelta(**delta)
 
 
-class CatalogDouble:
-    """Stands in for the rules engine's catalogue in ledger tests: a few incentives with their
-    real units and periods."""
+class CappedCatalog(RulesCatalog):
+    """The real catalogue, with a carry-over cap where today's parameters have none: the
+    mechanism stage 3.2 needs (capped accumulation) is tested before any law uses it."""
 
-    UNITS: ClassVar[dict[str, Unit]] = {
-        "vov": Unit.HOUR, "opleidingscheques": Unit.EUR, "opleidingsrecht": Unit.DAY,
-        "loopbaancheques": Unit.VOUCHER, "vok": Unit.EUR,
-    }  # fmt: skip
-
-    def __init__(self, caps: dict[str, Decimal] | None = None) -> None:
-        self.caps = caps or {}
-
-    def knows(self, incentive: str) -> bool:
-        return incentive in self.UNITS
-
-    def unit(self, incentive: str) -> Unit:
-        return self.UNITS[incentive]
-
-    def holds_balance(self, incentive: str) -> bool:
-        return incentive != "vok"
-
-    def period_for(self, incentive: str, day: date) -> Period:
-        if incentive == "opleidingsrecht":
-            return five_year_window(day)
-        if incentive == "loopbaancheques":
-            return window(date(2025, 10, 1), date(2026, 12, 31))
-        return school_year(day)
+    def __init__(self, caps: dict[str, Decimal]) -> None:
+        self.caps = caps
 
     def carry_over_cap(self, incentive: str, day: date) -> Decimal:
-        return self.caps.get(incentive, Decimal(0))
-
-    def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]:
-        if incentive == "opleidingscheques":
-            return {"citizen": Decimal("0.5"), "government": Decimal("0.5")}
-        return {}
+        return self.caps.get(incentive, super().carry_over_cap(incentive, day))
 
 
 def qty(amount: str, unit: str) -> dict[str, str]:

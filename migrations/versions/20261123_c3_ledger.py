@@ -1,7 +1,7 @@
 """ledger: accounts, immutable double-entry transactions and legs, decisions, idempotency
 
 Revision ID: c3_ledger
-Revises: a1_baseline
+Revises: b2_rules
 Create Date: 2026-11-23
 
 The invariants live in PostgreSQL, so no code path can break them:
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from migrations.sql import run_script
 
 revision: str = "c3_ledger"
-down_revision: str | None = "a1_baseline"
+down_revision: str | None = "b2_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 from app.db import async_url
+from app.domain.grants import RulesCatalog
 from app.domain.identity import CitizenKeyer, parse_ssin
 from app.domain.ledger import errors
 from app.domain.ledger.balances import right_balances
@@ -23,7 +24,7 @@ from app.domain.ledger.ports import Actor, CitizenRef, ExplicitGrantsOnly
 from app.domain.ledger.service import Booking, Ledger
 from app.domain.quantities import Quantity, Unit
 from app.domain.vault import SsinVault
-from tests.support import CatalogDouble, assert_ledger_consistent, make_ssin
+from tests.support import assert_ledger_consistent, make_ssin
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
 ACTOR = Actor("property-test")
@@ -48,7 +49,7 @@ class LedgerMachine(RuleBasedStateMachine):
         ssin = parse_ssin(make_ssin())
         self.citizen = CitizenRef(ssin, CitizenKeyer(b"property").key(ssin))
         self.now = START
-        self.catalog = CatalogDouble()
+        self.catalog = RulesCatalog()
         self.hold_state: dict[uuid.UUID, list[object]] = {}  # id -> [amount, expires, state]
         self.reversed: set[uuid.UUID] = set()
         self.kinds: dict[uuid.UUID, tuple[str, int]] = {}

@@ -4,9 +4,10 @@ wallet provide them), so the ledger does not depend on how rights are decided.""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
+if TYPE_CHECKING:
+    from app.domain.ledger.service import Ledger
 
 from app.domain.identity import Ssin
 from app.domain.periods import Period
@@ -45,18 +46,12 @@ class IncentiveCatalog(Protocol):
 
 class Entitlements(Protocol):
     async def ensure_granted(
-        self,
-        session: AsyncSession,
-        actor: Actor,
-        citizen: CitizenRef,
-        incentive: str,
-        period: Period,
-        as_of: date,
+        self, ledger: "Ledger", actor: Actor, citizen: CitizenRef, incentive: str, period: Period
     ) -> None:
         """Materialises the citizen's right for the period (once) if the rules grant one."""
 
     async def training_covered(
-        self, session: AsyncSession, incentive: str, training: dict[str, Any], as_of: date
+        self, ledger: "Ledger", citizen: CitizenRef, incentive: str, training: dict[str, Any]
     ) -> bool | None:
         """Whether the incentive covers the training (None: cannot tell from what is known)."""
 
@@ -65,17 +60,11 @@ class ExplicitGrantsOnly:
     """Entitlements when rights come only from explicit grants (no rules-based materialisation)."""
 
     async def ensure_granted(
-        self,
-        session: AsyncSession,
-        actor: Actor,
-        citizen: CitizenRef,
-        incentive: str,
-        period: Period,
-        as_of: date,
+        self, ledger: "Ledger", actor: Actor, citizen: CitizenRef, incentive: str, period: Period
     ) -> None:
         return None
 
     async def training_covered(
-        self, session: AsyncSession, incentive: str, training: dict[str, Any], as_of: date
+        self, ledger: "Ledger", citizen: CitizenRef, incentive: str, training: dict[str, Any]
     ) -> bool | None:
         return None

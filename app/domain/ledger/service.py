@@ -273,15 +273,13 @@ class Ledger:
             raise errors.NotEntitled(f"period {period.key} is not in force on {self.today}")
         if booking.training is not None:
             covered = await self.entitlements.training_covered(
-                self.session, booking.incentive, booking.training, self.today
+                self, citizen, booking.incentive, booking.training
             )
             if covered is False:
                 raise errors.TrainingNotEligible(
                     f"{booking.incentive} does not cover this training"
                 )
-        await self.entitlements.ensure_granted(
-            self.session, actor, citizen, booking.incentive, period, self.today
-        )
+        await self.entitlements.ensure_granted(self, actor, citizen, booking.incentive, period)
         right = await find_right_accounts(
             self.session, citizen.key, booking.incentive, period.key, booking.amount.unit
         )

@@ -1,0 +1,230 @@
+"""From a decision of the rules to the ledger: a citizen's right for a period is granted once, and
+adjusted (never edited) when a new decision gives more or less.
+
+Every grant or adjustment references a *decision receipt*: the rules version, the facts version
+and the reasons it came from, so any balance can be traced back to why it exists."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.errors import InvalidInput
+from app.domain.ledger.book import RightAccounts, lock, right_accounts
+from app.domain.ledger.ports import Actor, CitizenRef
+from app.domain.ledger.service import Ledger
+from app.domain.ledger.tables import accounts, decisions, legs
+from app.domain.periods import Period
+from app.domain.quantities import Quantity
+from app.domain.rules import (
+    INCENTIVES,
+    Evaluation,
+    IncentiveResult,
+    StoredFacts,
+    TrainingInfo,
+    carry_over_cap,
+    evaluate,
+    find_training,
+    funding_shares,
+    latest_facts,
+)
+from app.domain.rules import Facts as RuleFacts
+
+# The federal learning account is the source of truth for the federal training right: it posts
+# that balance itself; the rules only explain it.
+POSTED_BY_PARTNERS = frozenset({"opleidingsrecht"})
+
+
+def granted_by_rules(incentive: str) -> bool:
+    definition = INCENTIVES.get(incentive)
+    return bool(definition and definition.holds_balance and incentive not in POSTED_BY_PARTNERS)
+
+
+class RulesCatalog:
+    """The ledger's view of the incentives (units, periods, co-financing, carry-over)."""
+
+    def knows(self, incentive: str) -> bool:
+        return incentive in INCENTIVES
+
+    def unit(self, incentive: str) -> Any:
+        return INCENTIVES[incentive].unit
+
+    def holds_balance(self, incentive: str) -> bool:
+        return INCENTIVES[incentive].holds_balance
+
+    def period_for(self, incentive: str, day: date) -> Period:
+        return INCENTIVES[incentive].period_for(day)
+
+    def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]:
+        return funding_shares(incentive, day)
+
+    def carry_over_cap(self, incentive: str, day: date) -> Decimal:
+        return carry_over_cap(incentive, day)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a decision says the right should hold: the entitlement, or nothing."""
+
+    result: IncentiveResult
+    minor: int
+
+    @classmethod
+    def of(cls, result: IncentiveResult) -> "Target | None":
+        """None when the decision cannot say (undetermined): unknown facts are no reason to
+        take back what was granted."""
+        if result.status == "undetermined" or result.period is None:
+            return None
+        if result.status == "eligible" and result.entitlement is not None:
+            return cls(result, result.entitlement.minor)
+        return cls(result, 0)
+
+
+async def granted_minor(session: AsyncSession, right: RightAccounts) -> int:
+    signed = case((legs.c.side == "C", legs.c.amount), else_=-legs.c.amount)
+    total = await session.scalar(
+        select(func.coalesce(func.sum(signed), 0)).where(
+            legs.c.account_id == right.available_id, legs.c.category == "grant"
+        )
+    )
+    return int(total or 0)
+
+
+async def record_decision(
+    session: AsyncSession,
+    citizen_key: str,
+    result: IncentiveResult,
+    rules_version: str,
+    facts: StoredFacts | None,
+    as_of: date,
+    trace_id: str | None,
+    now: datetime,
+) -> uuid.UUID:
+    decision_id = uuid.uuid4()
+    await session.execute(insert(decisions).values(
+        id=decision_id, citizen_key=citizen_key, incentive=result.incentive,
+        period_key=result.period.key if result.period else None, status=result.status,
+        entitlement=result.entitlement.minor if result.entitlement else None,
+        unit=result.entitlement.unit.value if result.entitlement else None,
+        rules_version=rules_version, facts_version=facts.version if facts else None,
+        facts_id=facts.id if facts else None, reasons=reasons_json(result), as_of=as_of,
+        trace_id=trace_id, created_at=now,
+    ))  # fmt: skip
+    return decision_id
+
+
+def reasons_json(result: IncentiveResult) -> list[dict[str, Any]]:
+    return [{"code": r.code, "passed": r.passed, "message": r.message,
+             "legalBasis": r.legal_basis} for r in result.reasons]  # fmt: skip
+
+
+async def settle(
+    ledger: Ledger,
+    actor: Actor,
+    citizen: CitizenRef,
+    target: Target,
+    rules_version: str,
+    facts: StoredFacts | None,
+) -> None:
+    """Brings the right to what the decision says, under the right's lock: a first grant, an
+    upward adjustment, or a withdrawal of what is still available (an entitlement that drops
+    below what is already used leaves nothing available, and the receipt says why)."""
+    result, period = target.result, target.result.period
+    assert period is not None
+    unit = INCENTIVES[result.incentive].unit
+    session = ledger.session
+    if target.minor == 0 and await _no_account(session, citizen.key, result.incentive, period):
+        return  # nothing granted, nothing to grant: no account, no receipt
+    right = await right_accounts(session, citizen.key, result.incentive, period.key, unit)
+    balances = await lock(session, [right.available_id, right.held_id])
+    current = await granted_minor(session, right)
+    if current == target.minor:
+        return
+    decision = await record_decision(session, citizen.key, result, rules_version, facts,
+                                     ledger.today, actor.trace_id, ledger.now)  # fmt: skip
+    if target.minor > current:
+        kind = "grant" if current == 0 else "adjust"
+        await ledger.grant(actor, citizen, result.incentive,
+                           Quantity.from_minor(target.minor - current, unit), period.key,
+                           decision_id=decision, type_=kind)  # fmt: skip
+        return
+    wanted = current - target.minor
+    taken = min(wanted, balances[right.available_id])
+    note = {"entitlement": Quantity.from_minor(target.minor, unit).text(),
+            "previouslyGranted": Quantity.from_minor(current, unit).text()}  # fmt: skip
+    if taken < wanted:
+        note["shortfall"] = Quantity.from_minor(wanted - taken, unit).text()
+        note["why"] = "the new entitlement is below what is already used or reserved"
+    if taken:
+        await ledger.withdraw(actor, citizen, right, taken, decision_id=decision, metadata=note)
+
+
+async def _no_account(
+    session: AsyncSession, citizen_key: str, incentive: str, period: Period
+) -> bool:
+    found = await session.scalar(select(accounts.c.id).where(
+        accounts.c.citizen_key == citizen_key, accounts.c.incentive == incentive,
+        accounts.c.period_key == period.key, accounts.c.kind == "available"))  # fmt: skip
+    return found is None
+
+
+async def materialise(
+    ledger: Ledger,
+    actor: Actor,
+    citizen: CitizenRef,
+    facts: StoredFacts,
+    evaluation: Evaluation,
+    only: str | None = None,
+) -> None:
+    """Settles every right the rules grant (or take back) for the periods in force."""
+    for result in evaluation.results:
+        if only is not None and result.incentive != only:
+            continue
+        if not granted_by_rules(result.incentive):
+            continue
+        target = Target.of(result)
+        if target is not None:
+            await settle(ledger, actor, citizen, target, evaluation.rules_version, facts)
+
+
+class RulesEntitlements:
+    """The ledger's entitlement port: before a citizen draws on a right, the rules settle it from
+    the stored facts; a training is checked against the incentive's rules."""
+
+    async def ensure_granted(
+        self, ledger: Ledger, actor: Actor, citizen: CitizenRef, incentive: str, period: Period
+    ) -> None:
+        if not granted_by_rules(incentive):
+            return
+        stored = await latest_facts(ledger.session, citizen.key)
+        if stored is None:
+            return
+        evaluation = evaluate(with_birth_date(stored.facts, citizen), ledger.today,
+                              incentives=[incentive])  # fmt: skip
+        await materialise(ledger, actor, citizen, stored, evaluation)
+
+    async def training_covered(
+        self, ledger: Ledger, citizen: CitizenRef, incentive: str, training: dict[str, Any]
+    ) -> bool | None:
+        info = TrainingInfo.model_validate(training)
+        if info.odb_id is not None:
+            registered = await find_training(ledger.session, info.odb_id)
+            if registered is None:
+                raise InvalidInput("training.odbId", info.odb_id,
+                                   "no training with this ODB id in the catalogue")  # fmt: skip
+            info = registered.overridden_by(info)
+        stored = await latest_facts(ledger.session, citizen.key)
+        facts = with_birth_date(stored.facts if stored else RuleFacts(), citizen)
+        result = evaluate(facts, ledger.today, incentives=[incentive], training=info).results[0]
+        return result.training.covered if result.training else None
+
+
+def with_birth_date(facts: RuleFacts, citizen: CitizenRef) -> RuleFacts:
+    """The birth date the SSIN encodes, where the stored facts do not give one."""
+    if facts.birth_date is None and citizen.ssin.birth_date is not None:
+        return facts.model_copy(update={"birth_date": citizen.ssin.birth_date})
+    return facts

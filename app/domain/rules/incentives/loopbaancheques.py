@@ -1,0 +1,81 @@
+"""Loopbaancheques (VDAB career guidance vouchers) and, from 2027, the loopbaankrediet
+(incentives.md §3.5). Each regime is a dated parameter value; its window is the span the regime
+is in force, so a new regime is a new line in the data file."""
+
+from datetime import date, timedelta
+
+from app.domain.periods import Period, PeriodKind, window
+from app.domain.quantities import Unit
+from app.domain.rules import common
+from app.domain.rules.checks import Check, failed, need, passed, unknown, within_years
+from app.domain.rules.model import Context, Grant, IncentiveDefinition, Rule, exact
+from app.domain.rules.parameters import default_book
+
+CODE = "loopbaancheques"
+END_OF_TIME = date(9999, 12, 31)
+
+
+def regime_window(as_of: date) -> Period:
+    """From the first day of the regime in force on ``as_of`` to the day before the next one."""
+    history = default_book()[CODE].parameters["regime"].history
+    current = next((d for d in reversed(history) if d.effective_from <= as_of), history[0])
+    later = [d.effective_from for d in history if d.effective_from > current.effective_from]
+    end = later[0] - timedelta(days=1) if later else END_OF_TIME
+    return window(current.effective_from, end)
+
+
+def voucher_history(ctx: Context) -> Check:
+    """Before the 2025 reform new vouchers came 6 years after the last guidance with vouchers;
+    in the one-voucher regime (refillYears 0) only who never used one qualifies."""
+    facts, years = ctx.facts, ctx.int("refillYears")
+    code = "voucherRefill" if years else "neverUsedVoucher"
+    used = facts.career_vouchers_used
+    if used == 0:
+        return passed(code, years=years)
+    if used is None:
+        return unknown(code, "careerVouchersUsed", years=years)
+    if not years:
+        return failed(code, years=years)
+    last = facts.career_guidance_completed_on
+    if last is None:
+        return unknown(code, "careerGuidanceCompletedOn", years=years)
+    recent = within_years(last, ctx.as_of, years)
+    return failed(code, years=years) if recent else passed(code, years=years)
+
+
+def conditions(ctx: Context) -> list[Check]:
+    minimum = ctx.int("minWorkExperienceMonths")
+    return [
+        common.is_working(ctx),
+        common.resides_in_flanders_or_brussels(ctx),
+        need(
+            "workExperienceAtLeast",
+            "workExperienceMonths",
+            ctx.facts.work_experience_months,
+            lambda m: m >= minimum,
+            months=minimum,
+        ),
+        voucher_history(ctx),
+    ]
+
+
+def grant(ctx: Context) -> Grant:
+    return Grant(entitlement=exact(ctx.dec("entitlement"), Unit(ctx.text("entitlementUnit"))))
+
+
+RULE = Rule(
+    definition=IncentiveDefinition(
+        CODE, "money", Unit.VOUCHER, PeriodKind.WINDOW, True, regime_window
+    ),
+    parameters={
+        "regime": "text",
+        "entitlement": "decimal",
+        "entitlementUnit": "text",
+        "minWorkExperienceMonths": "integer",
+        "refillYears": "integer",
+        "ownContribution": "decimal",
+        "carryOverCap": "decimal",
+    },
+    conditions=conditions,
+    grant=grant,
+)

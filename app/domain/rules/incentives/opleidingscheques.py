@@ -1,0 +1,94 @@
+"""Opleidingscheques voor werknemers: vouchers for direct training costs, EUR per school year,
+half paid by the citizen (incentives.md §3.1)."""
+
+from decimal import Decimal
+
+from app.domain.periods import PeriodKind, school_year
+from app.domain.quantities import Unit
+from app.domain.rules import common
+from app.domain.rules.checks import Check, failed, need, passed
+from app.domain.rules.facts import EducationLevel
+from app.domain.rules.model import Context, Grant, IncentiveDefinition, Rule, TrainingDraft, exact
+from app.domain.rules.training import TrainingKind
+
+CODE = "opleidingscheques"
+HIGHER_EDUCATION = frozenset({TrainingKind.HIGHER_EDUCATION, TrainingKind.GRADUAAT})
+
+
+def conditions(ctx: Context) -> list[Check]:
+    facts = ctx.facts
+    return [
+        common.is_employee(ctx),
+        common.resides_in_flanders_or_brussels(ctx),
+        need(
+            "notOnUnemploymentBenefit",
+            "receivesUnemploymentBenefit",
+            facts.receives_unemployment_benefit,
+            lambda benefit: not benefit,
+        ),
+        common.contract_qualifies(ctx, ctx.dec("minApprenticeshipHoursPerMonth")),
+        common.education_or_recent_pop(ctx, ctx.int("popValidityYears")),
+    ]
+
+
+def _starts_higher_education(ctx: Context) -> bool:
+    training, level = ctx.training, ctx.facts.education_level
+    return (
+        training is not None
+        and training.kind in HIGHER_EDUCATION
+        and level in (EducationLevel.LOW, EducationLevel.MEDIUM)
+    )
+
+
+def grant(ctx: Context) -> Grant:
+    name = "maxAmountHigherEducationStart" if _starts_higher_education(ctx) else "maxAmount"
+    return Grant(entitlement=exact(ctx.dec(name), Unit.EUR))
+
+
+def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
+    training = ctx.training
+    assert training is not None
+    checks = [
+        need(
+            "trainingVoucherEligible", "training.voucherEligible", training.voucher_eligible, bool
+        ),
+        common.minimum_size(ctx, training),
+    ]
+    if training.paid_by_employer is not None:
+        checks.append(
+            failed("trainingNotPaidByEmployer")
+            if training.paid_by_employer
+            else passed("trainingNotPaidByEmployer")
+        )
+    if ctx.facts.education_level is EducationLevel.HIGH:
+        checks.append(need("trainingInPop", "training.namedInPop", training.named_in_pop, bool))
+    consumes = None
+    if training.cost is not None and granted.entitlement is not None:
+        consumes = exact(min(training.cost, granted.entitlement.amount), Unit.EUR)
+    return TrainingDraft(checks, consumes)
+
+
+def citizen_share(ctx: Context) -> Decimal:
+    priority = ctx.training is not None and ctx.training.priority_theme is True
+    return ctx.dec("citizenSharePriorityTheme" if priority else "citizenShare")
+
+
+RULE = Rule(
+    definition=IncentiveDefinition(
+        CODE, "money", Unit.EUR, PeriodKind.SCHOOL_YEAR, True, school_year
+    ),
+    parameters={
+        "maxAmount": "decimal",
+        "maxAmountHigherEducationStart": "decimal",
+        "citizenShare": "decimal",
+        "citizenSharePriorityTheme": "decimal",
+        "minStudyPoints": "decimal",
+        "minContactHours": "decimal",
+        "popValidityYears": "integer",
+        "minApprenticeshipHoursPerMonth": "decimal",
+        "carryOverCap": "decimal",
+    },
+    conditions=conditions,
+    grant=grant,
+    training=training_verdict,
+)

@@ -1,0 +1,60 @@
+"""Federal individual training right (incentives.md §3.6). Explained only: the federal learning
+account is the source of the balance and posts it into the wallet; this rule says why and how
+much the law gives, pro rata the employment fraction."""
+
+from app.domain.periods import PeriodKind, calendar_year
+from app.domain.quantities import Unit
+from app.domain.rules import common
+from app.domain.rules.checks import Check, need, passed
+from app.domain.rules.model import Context, Grant, IncentiveDefinition, Rule, exact
+
+CODE = "opleidingsrecht"
+
+
+def conditions(ctx: Context) -> list[Check]:
+    small = ctx.dec("smallEmployerMinFte")
+    facts = ctx.facts
+    return [
+        common.is_employee(ctx),
+        common.in_private_sector(ctx),
+        need(
+            "employerSizeAtLeast",
+            "employerFte",
+            facts.employer_fte,
+            lambda fte: fte >= small,
+            min=small,
+        ),
+        need(
+            "employmentFractionKnown",
+            "employmentFraction",
+            facts.employment_fraction,
+            lambda f: f > 0,
+        ),
+        passed("federalAccountIsSource"),
+    ]
+
+
+def grant(ctx: Context) -> Grant:
+    fte, fraction = ctx.facts.employer_fte, ctx.facts.employment_fraction
+    assert fte is not None  # a condition
+    assert fraction is not None
+    large = fte >= ctx.dec("largeEmployerMinFte")
+    days = ctx.dec("daysPerFteLargeEmployer" if large else "daysSmallEmployer")
+    return Grant(entitlement=exact(days * fraction, Unit.DAY))
+
+
+RULE = Rule(
+    definition=IncentiveDefinition(
+        CODE, "time", Unit.DAY, PeriodKind.CALENDAR_YEAR, True, calendar_year
+    ),
+    parameters={
+        "daysPerFteLargeEmployer": "decimal",
+        "daysSmallEmployer": "decimal",
+        "largeEmployerMinFte": "decimal",
+        "smallEmployerMinFte": "decimal",
+        "windowAnchorYear": "integer",
+        "carryOverCap": "decimal",
+    },
+    conditions=conditions,
+    grant=grant,
+)

@@ -1,0 +1,288 @@
+"""Request and response bodies of /eligibility, /incentives and /citizens/{ssin}/facts, and
+their conversion from the domain's answers."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from app.domain.periods import Period, PeriodKind
+from app.domain.quantities import Quantity, Unit
+from app.domain.rules import (
+    INCENTIVES,
+    Evaluation,
+    Facts,
+    IncentiveCode,
+    IncentiveResult,
+    Reason,
+    TrainingInfo,
+    TrainingVerdict,
+    validated_book,
+)
+from app.domain.rules.facts_store import StoredFacts
+from app.domain.rules.parameters import DatedValue
+from app.schemas import ApiModel
+
+EXAMPLE_FACTS: dict[str, Any] = {
+    "status": "employee",
+    "sector": "private",
+    "workplaceRegion": "flanders",
+    "residenceRegion": "flanders",
+    "employmentFraction": "0.80",
+    "weeklyHours": "30.40",
+    "educationLevel": "medium",
+    "workExperienceMonths": 120,
+    "careerGuidanceCompletedOn": "2024-02-10",
+    "careerVouchersUsed": 0,
+    "employerFte": "45",
+    "receivesUnemploymentBenefit": False,
+    "contractType": "regular",
+    "agencyWorker": False,
+    "sideSelfEmployed": False,
+    "livesAlone": False,
+    "timeCredit": {"regime": "full", "motive": "training", "priorYearWorkFraction": "1.00"},
+}
+
+
+class EligibilityRequest(ApiModel):
+    as_of: date | None = Field(
+        default=None, description="Default: today in Europe/Brussels", examples=["2026-11-23"]
+    )
+    ssin: str | None = Field(
+        default=None, description="A known citizen: stored facts, overridden by `facts`"
+    )
+    facts_version: int | None = Field(
+        default=None, ge=1, description="Replay a stored facts version (default: the latest)"
+    )
+    facts: Facts = Field(default_factory=Facts, examples=[EXAMPLE_FACTS])
+    training: TrainingInfo | None = Field(
+        default=None,
+        description="An ODB reference (`odbId`), inline attributes, or both",
+        examples=[{"odbId": "ODB-000123"}],
+    )
+    incentives: list[IncentiveCode] | None = Field(
+        default=None,
+        min_length=1,
+        description="Default: every incentive",
+        examples=[["opleidingscheques", "vov"]],
+    )
+
+
+class QuantityOut(ApiModel):
+    amount: str = Field(examples=["125.00"])
+    unit: Unit
+
+    @classmethod
+    def of(cls, quantity: Quantity | None) -> "QuantityOut | None":
+        return None if quantity is None else cls(amount=quantity.text(), unit=quantity.unit)
+
+
+class PeriodOut(ApiModel):
+    key: str = Field(examples=["2026-27"])
+    start: date
+    end: date
+    kind: PeriodKind
+
+    @classmethod
+    def of(cls, period: Period | None) -> "PeriodOut | None":
+        if period is None:
+            return None
+        return cls(key=period.key, start=period.start, end=period.end, kind=period.kind)
+
+
+class EntitlementOut(QuantityOut):
+    period: PeriodOut | None = None
+
+    @classmethod
+    def granted(cls, quantity: Quantity | None, period: Period | None) -> "EntitlementOut | None":
+        if quantity is None:
+            return None
+        return cls(amount=quantity.text(), unit=quantity.unit, period=PeriodOut.of(period))
+
+
+class ReasonOut(ApiModel):
+    code: str
+    passed: bool | None = Field(description="null: not decided yet (a fact is missing)")
+    message: str
+    legal_basis: str
+
+    @classmethod
+    def of(cls, reasons: list[Reason]) -> "list[ReasonOut]":
+        return [cls(code=r.code, passed=r.passed, message=r.message, legal_basis=r.legal_basis)
+                for r in reasons]  # fmt: skip
+
+
+class TrainingVerdictOut(ApiModel):
+    covered: bool | None
+    consumes: QuantityOut | None
+    reasons: list[ReasonOut]
+    missing_facts: list[str]
+
+    @classmethod
+    def of(cls, verdict: TrainingVerdict | None) -> "TrainingVerdictOut | None":
+        if verdict is None:
+            return None
+        return cls(
+            covered=verdict.covered,
+            consumes=QuantityOut.of(verdict.consumes),
+            reasons=ReasonOut.of(verdict.reasons),
+            missing_facts=verdict.missing_facts,
+        )
+
+
+class ResultOut(ApiModel):
+    incentive: str
+    pillar: Literal["money", "time"]
+    status: Literal["eligible", "notEligible", "undetermined"]
+    entitlement: EntitlementOut | None
+    employer_proposed_entitlement: EntitlementOut | None = None
+    monthly_amount: QuantityOut | None = None
+    period: PeriodOut | None
+    reasons: list[ReasonOut]
+    missing_facts: list[str]
+    training: TrainingVerdictOut | None = None
+
+    @classmethod
+    def of(cls, result: IncentiveResult) -> "ResultOut":
+        return cls(
+            incentive=result.incentive,
+            pillar=result.pillar,
+            status=result.status,
+            entitlement=EntitlementOut.granted(result.entitlement, result.period),
+            employer_proposed_entitlement=EntitlementOut.granted(
+                result.employer_proposed_entitlement, result.period
+            ),
+            monthly_amount=QuantityOut.of(result.monthly_amount),
+            period=PeriodOut.of(result.period),
+            reasons=ReasonOut.of(result.reasons),
+            missing_facts=result.missing_facts,
+            training=TrainingVerdictOut.of(result.training),
+        )
+
+
+class ReferralOut(ApiModel):
+    code: str
+    message: str
+    url: str
+
+
+class EligibilityResponse(ApiModel):
+    as_of: date
+    rules_version: str = Field(examples=["2025-10-01+3f2a9c1"])
+    facts_version: int | None = Field(
+        default=None, description="The stored facts version used, for a known citizen"
+    )
+    results: list[ResultOut]
+    referrals: list[ReferralOut]
+
+    @classmethod
+    def of(cls, evaluation: Evaluation, facts_version: int | None) -> "EligibilityResponse":
+        return cls(
+            as_of=evaluation.as_of,
+            rules_version=evaluation.rules_version,
+            facts_version=facts_version,
+            results=[ResultOut.of(r) for r in evaluation.results],
+            referrals=[
+                ReferralOut(code=r.code, message=r.message, url=r.url) for r in evaluation.referrals
+            ],
+        )
+
+
+class DatedValueOut(ApiModel):
+    effective_from: date
+    value: str | int | bool | date = Field(description="Decimals as strings")
+    source: str
+    verified: bool
+    note: str | None = None
+
+
+class ParameterOut(ApiModel):
+    name: str
+    kind: Literal["decimal", "integer", "flag", "text", "date"]
+    description: str
+    in_force: DatedValueOut | None = Field(description="The value in force at asOf")
+    history: list[DatedValueOut]
+
+
+class IncentiveOut(ApiModel):
+    code: str
+    name: str = Field(description="In the language of Accept-Language")
+    names: dict[str, str]
+    pillar: Literal["money", "time"]
+    unit: Unit
+    period_kind: PeriodKind
+    holds_balance: bool
+    legal_basis: str
+    in_force_from: date
+    current_period: PeriodOut | None
+    parameters: list[ParameterOut]
+
+
+class IncentiveList(ApiModel):
+    as_of: date
+    rules_version: str
+    items: list[IncentiveOut]
+
+
+Source = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class FactsDeclaration(ApiModel):
+    facts: Facts = Field(examples=[EXAMPLE_FACTS])
+    source: Source = Field(examples=["dmfa"])
+    observed_on: date = Field(description="The day the facts describe")
+
+
+class FactsVersionOut(ApiModel):
+    ssin: str
+    version: int
+    facts: Facts
+    source: str
+    observed_on: date
+    recorded_at: datetime
+    recorded_by: str
+
+    @classmethod
+    def of(cls, ssin: str, stored: StoredFacts) -> "FactsVersionOut":
+        return cls(ssin=ssin, version=stored.version, facts=stored.facts, source=stored.source,
+                   observed_on=stored.observed_on, recorded_at=stored.recorded_at,
+                   recorded_by=stored.recorded_by)  # fmt: skip
+
+
+def _dated(dated: DatedValue) -> DatedValueOut:
+    value = dated.value
+    shown = format(value, "f") if isinstance(value, Decimal) else value
+    return DatedValueOut(effective_from=dated.effective_from, value=shown, source=dated.source,
+                         verified=dated.verified, note=dated.note)  # fmt: skip
+
+
+def incentive_out(code: str, as_of: date, language: str) -> IncentiveOut:
+    """The catalogue entry of an incentive: definition, names, and its dated parameters."""
+    definition, params = INCENTIVES[code], validated_book()[code]
+    parameters = []
+    for parameter in params.parameters.values():
+        current = parameter.at(as_of)
+        parameters.append(
+            ParameterOut(
+                name=parameter.name,
+                kind=parameter.kind,
+                description=parameter.description,
+                in_force=_dated(current) if current else None,
+                history=[_dated(d) for d in parameter.history],
+            )
+        )
+    in_force = as_of >= params.in_force_from
+    return IncentiveOut(
+        code=code,
+        name=params.names.get(language, params.names["en"]),
+        names=dict(params.names),
+        pillar=definition.pillar,
+        unit=definition.unit,
+        period_kind=definition.period_kind,
+        holds_balance=definition.holds_balance,
+        legal_basis=params.legal_basis,
+        in_force_from=params.in_force_from,
+        current_period=PeriodOut.of(definition.period_for(as_of)) if in_force else None,
+        parameters=parameters,
+    )
