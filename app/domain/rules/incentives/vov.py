@@ -113,8 +113,8 @@ def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
         checks.append(restriction)
     hours = hours_consumed(ctx, training)
     consumes = None
-    if hours is not None and granted.entitlement is not None:
-        limit = granted.entitlement.amount
+    if hours is not None:  # capped by the entitlement once it is known
+        limit = granted.entitlement.amount if granted.entitlement else hours
         consumes = exact(min(hours, limit), Unit.HOUR)
     return TrainingDraft(checks, consumes)
 
