@@ -278,7 +278,7 @@ def incentive_out(code: str, as_of: date, language: str) -> IncentiveOut:
         name=params.names.get(language, params.names["en"]),
         names=dict(params.names),
         pillar=definition.pillar,
-        unit=definition.unit,
+        unit=definition.unit_for(as_of) if in_force else definition.unit,
         period_kind=definition.period_kind,
         holds_balance=definition.holds_balance,
         legal_basis=params.legal_basis,

@@ -157,10 +157,11 @@ def fact_name(field: str) -> str:
 DATED_FACTS = ("birth_date", "career_guidance_completed_on")
 
 
-def facts_after(facts: Facts, day: date) -> list[str]:
-    """The wire names of dated facts later than ``day`` (a birth date cannot lie in the future)."""
-    return [
-        fact_name(name)
-        for name in DATED_FACTS
-        if (value := getattr(facts, name)) is not None and value > day
-    ]
+def facts_after(facts: Facts, day: date) -> list[tuple[str, date]]:
+    """The dated facts (wire name, value) later than ``day``: a birth date cannot lie ahead."""
+    found = []
+    for name in DATED_FACTS:
+        value = getattr(facts, name)
+        if value is not None and value > day:
+            found.append((fact_name(name), value))
+    return found

@@ -78,9 +78,15 @@ class IncentiveDefinition:
     holds_balance: bool
     """False for vok: a monthly amount while the time credit runs, not a balance."""
     period_rule: Callable[[date], Period] = field(repr=False, compare=False)
+    unit_rule: Callable[[date], Unit] | None = field(default=None, repr=False, compare=False)
+    """For an incentive whose unit changes with its regime (loopbaancheques: HOUR from 2027)."""
 
     def period_for(self, as_of: date) -> Period:
         return self.period_rule(as_of)
+
+    def unit_for(self, as_of: date) -> Unit:
+        """The unit the entitlement is counted in on ``as_of`` (``unit`` unless a regime says)."""
+        return self.unit_rule(as_of) if self.unit_rule else self.unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,7 @@ class Context:
     def dec(self, name: str) -> Decimal:
         return self.params.decimal(name, self.as_of)
 
-    def int(self, name: str) -> int:
+    def integer(self, name: str) -> int:
         return self.params.integer(name, self.as_of)
 
     def flag(self, name: str) -> bool:

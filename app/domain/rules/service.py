@@ -35,13 +35,8 @@ class FactsNotFound(NotFound):
 
 
 def _refuse_future_dates(facts: Facts, day: date, what: str) -> None:
-    for name in facts_after(facts, day):
-        value = getattr(facts, _snake(name))
+    for name, value in facts_after(facts, day):
         raise InvalidInput(f"facts.{name}", value.isoformat(), f"{name} lies after {what} {day}")
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
 async def _stored_for(

@@ -127,7 +127,12 @@ def test_incentive_definitions() -> None:
     assert vok.holds_balance is False
     assert vov.period_for(date(2026, 11, 23)).key == "2026-27"
     assert INCENTIVES["opleidingsrecht"].period_for(date(2026, 11, 23)).key == "2026"
-    assert INCENTIVES["loopbaancheques"].period_for(date(2026, 1, 1)).end == date(2026, 12, 31)
+    career = INCENTIVES["loopbaancheques"]
+    assert career.period_for(date(2026, 1, 1)).end == date(2026, 12, 31)
+    assert career.period_for(date(2026, 1, 1)).start == date(2025, 10, 1)
+    assert career.unit_for(date(2026, 12, 31)) is Unit.VOUCHER
+    assert career.unit_for(date(2027, 1, 1)) is Unit.HOUR
+    assert vov.unit_for(date(2027, 1, 1)) is Unit.HOUR
 
 
 def test_funding_and_carry_over() -> None:

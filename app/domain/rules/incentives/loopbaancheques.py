@@ -24,10 +24,16 @@ def regime_window(as_of: date) -> Period:
     return window(current.effective_from, end)
 
 
+def regime_unit(as_of: date) -> Unit:
+    params = default_book()[CODE]
+    day = max(as_of, params.in_force_from)
+    return Unit(params.text("entitlementUnit", day))
+
+
 def voucher_history(ctx: Context) -> Check:
     """Before the 2025 reform new vouchers came 6 years after the last guidance with vouchers;
     in the one-voucher regime (refillYears 0) only who never used one qualifies."""
-    facts, years = ctx.facts, ctx.int("refillYears")
+    facts, years = ctx.facts, ctx.integer("refillYears")
     code = "voucherRefill" if years else "neverUsedVoucher"
     used = facts.career_vouchers_used
     if used == 0:
@@ -44,7 +50,7 @@ def voucher_history(ctx: Context) -> Check:
 
 
 def conditions(ctx: Context) -> list[Check]:
-    minimum = ctx.int("minWorkExperienceMonths")
+    minimum = ctx.integer("minWorkExperienceMonths")
     return [
         common.is_working(ctx),
         common.resides_in_flanders_or_brussels(ctx),
@@ -65,7 +71,7 @@ def grant(ctx: Context) -> Grant:
 
 RULE = Rule(
     definition=IncentiveDefinition(
-        CODE, "money", Unit.VOUCHER, PeriodKind.WINDOW, True, regime_window
+        CODE, "money", Unit.VOUCHER, PeriodKind.WINDOW, True, regime_window, regime_unit
     ),
     parameters={
         "regime": "text",

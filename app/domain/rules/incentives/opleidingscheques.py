@@ -27,7 +27,7 @@ def conditions(ctx: Context) -> list[Check]:
             lambda benefit: not benefit,
         ),
         common.contract_qualifies(ctx, ctx.dec("minApprenticeshipHoursPerMonth")),
-        common.education_or_recent_pop(ctx, ctx.int("popValidityYears")),
+        common.education_or_recent_pop(ctx, ctx.integer("popValidityYears")),
     ]
 
 

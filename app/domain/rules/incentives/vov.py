@@ -92,7 +92,7 @@ def _education_restriction(ctx: Context, training: TrainingInfo) -> Check | None
         return unknown("trainingEducationRestriction", "educationLevel")
     if level is not EducationLevel.HIGH:
         return passed("trainingEducationRestriction")
-    pop = common.recent_pop(ctx, ctx.int("popValidityYears"))
+    pop = common.recent_pop(ctx, ctx.integer("popValidityYears"))
     if pop is None:
         return unknown("trainingEducationRestriction", "careerGuidanceCompletedOn")
     return passed("trainingEducationRestriction") if pop else failed("trainingEducationRestriction")
@@ -103,7 +103,7 @@ def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
     assert training is not None
     pop_training = (
         training.named_in_pop is True
-        and common.recent_pop(ctx, ctx.int("popValidityYears")) is True
+        and common.recent_pop(ctx, ctx.integer("popValidityYears")) is True
     )
     checks = [_registered(training, pop_training)]
     if training.kind not in NO_MINIMUM_SIZE:
@@ -113,8 +113,8 @@ def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
         checks.append(restriction)
     hours = hours_consumed(ctx, training)
     consumes = None
-    if hours is not None and granted.entitlement is not None:
-        limit = granted.entitlement.amount
+    if hours is not None:  # capped by the entitlement once it is known
+        limit = granted.entitlement.amount if granted.entitlement else hours
         consumes = exact(min(hours, limit), Unit.HOUR)
     return TrainingDraft(checks, consumes)
 
