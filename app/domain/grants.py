@@ -19,7 +19,7 @@ from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import accounts, decisions, legs
 from app.domain.periods import Period
-from app.domain.quantities import Quantity
+from app.domain.quantities import Quantity, Unit
 from app.domain.rules import (
     INCENTIVES,
     Evaluation,
@@ -50,8 +50,8 @@ class RulesCatalog:
     def knows(self, incentive: str) -> bool:
         return incentive in INCENTIVES
 
-    def unit(self, incentive: str) -> Any:
-        return INCENTIVES[incentive].unit
+    def unit(self, incentive: str, day: date) -> Unit:
+        return INCENTIVES[incentive].unit_for(day)
 
     def holds_balance(self, incentive: str) -> bool:
         return INCENTIVES[incentive].holds_balance
@@ -135,7 +135,7 @@ async def settle(
     below what is already used leaves nothing available, and the receipt says why)."""
     result, period = target.result, target.result.period
     assert period is not None
-    unit = INCENTIVES[result.incentive].unit
+    unit = INCENTIVES[result.incentive].unit_for(period.start)
     session = ledger.session
     if target.minor == 0 and await _no_account(session, citizen.key, result.incentive, period):
         return  # nothing granted, nothing to grant: no account, no receipt

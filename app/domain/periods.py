@@ -47,7 +47,12 @@ def calendar_year(day: date) -> Period:
 
 
 def window(start: date, end: date, key: str | None = None) -> Period:
-    return Period(start, end, key or f"{start.year}-{end.year}", PeriodKind.WINDOW)
+    """A span of whole years is keyed ``2024-2028``; any other span by its ISO 8601 interval
+    ``2025-10-01/2026-12-31``, so every key reads back as exactly its period."""
+    if key is None:
+        whole_years = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        key = f"{start.year}-{end.year}" if whole_years else f"{start}/{end}"
+    return Period(start, end, key, PeriodKind.WINDOW)
 
 
 def five_year_window(day: date, anchor_year: int = 2024) -> Period:
@@ -63,9 +68,19 @@ def month(day: date) -> Period:
 
 
 def parse_key(key: str) -> Period:
-    """The period a key names (``2026-27``, ``2026``, ``2024-2028``, ``lifetime``)."""
+    """The period a key names (``2026-27``, ``2026``, ``2024-2028``,
+    ``2025-10-01/2026-12-31``, ``lifetime``)."""
     if key == "lifetime":
         return LIFETIME
+    if "/" in key:
+        head, _, tail = key.partition("/")
+        try:
+            start, end = date.fromisoformat(head), date.fromisoformat(tail)
+        except ValueError:
+            start = end = date.min
+        if start != date.min and start <= end and window(start, end).key == key:
+            return window(start, end)
+        raise ValueError(f"{key!r} is not a period key (2026-27, 2026, 2024-2028, lifetime)")
     parts = key.split("-")
     if all(p.isdigit() and p.isascii() for p in parts):
         if len(parts) == 1 and len(parts[0]) == 4:

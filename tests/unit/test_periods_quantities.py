@@ -10,6 +10,7 @@ from app.domain.periods import (
     month,
     parse_key,
     school_year,
+    window,
 )
 from app.domain.quantities import InvalidQuantity, Quantity, Unit
 
@@ -38,9 +39,25 @@ def test_other_periods() -> None:
     assert parse_key("2024-2028") == five_year_window(date(2025, 1, 1))
     assert parse_key("lifetime") == LIFETIME
     assert parse_key("2026") == calendar_year(date(2026, 1, 1))
+    regime = window(date(2025, 10, 1), date(2026, 12, 31))
+    assert regime.key == "2025-10-01/2026-12-31"
+    assert parse_key(regime.key) == regime
 
 
-@pytest.mark.parametrize("key", ["2026-28", "26-27", "2026/27", "x", "2028-2024", "２０２６"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "2026-28",
+        "26-27",
+        "2026/27",
+        "x",
+        "2028-2024",
+        "２０２６",
+        "2026-12-31/2026-01-01",
+        "2026-01-01/2026-12-31",
+        "2026-1-1/2026-12-31",
+    ],
+)
 def test_bad_period_keys(key: str) -> None:
     with pytest.raises(ValueError, match="not a period key"):
         parse_key(key)

@@ -80,8 +80,8 @@ class Ledger:
         metadata: dict[str, Any] | None = None,
         type_: str = "grant",
     ) -> uuid.UUID:
-        self._known(incentive, amount)
         period = self._period(incentive, period_key, self.today)
+        self._known(incentive, amount, period)
         right = await right_accounts(self.session, citizen.key, incentive, period.key, amount.unit)
         await lock(self.session, [right.available_id, right.held_id])
         issuer = await system_account(self.session, "issuer", incentive, amount.unit)
@@ -242,15 +242,15 @@ class Ledger:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _known(self, incentive: str, amount: Quantity) -> None:
-        if not self.catalog.knows(incentive):
-            raise InvalidInput("incentive", incentive, "no such incentive")
-        expected = self.catalog.unit(incentive)
+    def _known(self, incentive: str, amount: Quantity, period: Period) -> None:
+        expected = self.catalog.unit(incentive, period.start)
         if amount.unit != expected:
             raise InvalidInput("amount.unit", amount.unit.value,
                                f"{incentive} is counted in {expected.value}")  # fmt: skip
 
     def _period(self, incentive: str, period_key: str | None, day: date) -> Period:
+        if not self.catalog.knows(incentive):
+            raise InvalidInput("incentive", incentive, "no such incentive")
         if period_key is None:
             return self.catalog.period_for(incentive, day)
         try:
@@ -265,8 +265,8 @@ class Ledger:
         self, actor: Actor, citizen: CitizenRef, booking: Booking
     ) -> tuple[RightAccounts, Period]:
         """The right a reserve or redeem draws on, locked, its overdue holds expired."""
-        self._known(booking.incentive, booking.amount)
         period = self._period(booking.incentive, booking.period_key, self.today)
+        self._known(booking.incentive, booking.amount, period)
         if not self.catalog.holds_balance(booking.incentive):
             raise errors.NotEntitled(f"{booking.incentive} is not a balance that can be drawn on")
         if not period.contains(self.today):
