@@ -43,12 +43,16 @@ def today_in_brussels() -> date:
 
 
 def get_as_of(
+    request: Request,
     as_of: Annotated[
         date | None,
         Query(alias="asOf", description="Date the answer is for (default: today, Brussels)"),
     ] = None,
 ) -> date:
-    return as_of or today_in_brussels()
+    if as_of is not None:
+        return as_of
+    now: datetime = request.app.state.clock()
+    return now.astimezone(ZoneInfo("Europe/Brussels")).date()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

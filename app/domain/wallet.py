@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.grants import materialise, with_birth_date
@@ -67,7 +67,9 @@ async def wallet(
         evaluation = evaluate(with_birth_date(stored.facts, citizen), as_of, language=language)
         if current:
             await materialise(ledger, actor, citizen, stored, evaluation)
-    rights = await _rights(session, citizen.key, as_of, at)
+    # Read for today, everything posted counts (also what a concurrent request committed a
+    # moment ago); read for another day, what was posted by the end of that day.
+    rights = await _rights(session, citizen.key, as_of, None if current else at, at)
     entitlements = [
         EntitlementView(r.incentive, r.status, r.monthly_amount, r.missing_facts)
         for r in (evaluation.results if evaluation else [])
@@ -81,7 +83,7 @@ async def wallet(
 
 
 async def _rights(
-    session: AsyncSession, citizen_key: str, as_of: date, at: datetime
+    session: AsyncSession, citizen_key: str, as_of: date, at: datetime | None, now: datetime
 ) -> list[RightView]:
     rows = await session.execute(
         select(accounts.c.incentive, accounts.c.period_key, accounts.c.unit)
@@ -94,7 +96,7 @@ async def _rights(
         if not period.contains(as_of) or incentive not in INCENTIVES:
             continue
         balances = await right_balances(session, citizen_key, incentive, period_key, Unit(unit),
-                                        at, period_ended=as_of > period.end)  # fmt: skip
+                                        at, period_ended=as_of > period.end, now=now)  # fmt: skip
         if balances == Balances(Unit(unit)):
             continue  # opened, never moved (e.g. a decision that granted nothing)
         rights.append(RightView(
@@ -106,13 +108,13 @@ async def _rights(
 
 
 async def _decision_of(
-    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, at: datetime
+    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, at: datetime | None
 ) -> uuid.UUID | None:
     found = await session.scalar(
         select(transactions.c.decision_id)
         .where(transactions.c.citizen_key == citizen_key, transactions.c.incentive == incentive,
                transactions.c.period_key == period_key, transactions.c.decision_id.is_not(None),
-               transactions.c.created_at <= at)
+               transactions.c.created_at <= at if at is not None else true())
         .order_by(transactions.c.created_at.desc()).limit(1)
     )  # fmt: skip
     return found

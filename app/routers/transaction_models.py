@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, StrictStr
@@ -10,6 +9,7 @@ from pydantic import AwareDatetime, Field, StrictStr
 from app.domain.ledger.balances import Balances
 from app.domain.ledger.funding import PAYERS
 from app.domain.ledger.queries import TransactionView
+from app.domain.rules import TrainingInfo
 from app.schemas import ApiModel
 from app.wire import PeriodOut, QuantityIn, QuantityOut, SsinText
 
@@ -20,21 +20,12 @@ IncentiveCode = Annotated[StrictStr, Field(min_length=1, max_length=40, pattern=
 PeriodKey = Annotated[StrictStr, Field(max_length=12, examples=["2026-27"])]
 
 
-class TrainingRef(ApiModel):
-    """The training a use is for: an ODB reference, or inline attributes."""
-
-    odb_id: Text200 | None = None
-    title: Text200 | None = None
-    contact_hours: Annotated[Decimal, Field(ge=0, le=10000)] | None = None
-    study_points: Annotated[Decimal, Field(ge=0, le=1000)] | None = None
-
-
 class _Booking(ApiModel):
     ssin: SsinText
     incentive: IncentiveCode
     amount: QuantityIn
     period: PeriodKey | None = None
-    training: TrainingRef | None = None
+    training: TrainingInfo | None = None
     reference: Text200 | None = None
     funding: dict[Payer, QuantityIn] | None = None
 

@@ -223,8 +223,8 @@ class LedgerMachine(RuleBasedStateMachine):
         async def check() -> None:
             async with self.sessions() as session:
                 balances = await right_balances(
-                    session, self.citizen.key, "vov", "2026-27", Unit.HOUR, self.now,
-                    period_ended=self.now.date() > date(2027, 8, 31),
+                    session, self.citizen.key, "vov", "2026-27", Unit.HOUR, None,
+                    period_ended=self.now.date() > date(2027, 8, 31), now=self.now,
                 )  # fmt: skip
                 assert balances.granted == self.granted
                 assert balances.used == self.used

@@ -6,9 +6,9 @@ before and after ``llr holds expire`` or ``llr rollover`` runs.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ledger.tables import accounts, legs, transactions
@@ -42,9 +42,12 @@ async def right_balances(
     incentive: str,
     period_key: str,
     unit: Unit,
-    at: datetime,
+    at: datetime | None,
     period_ended: bool = False,
+    now: datetime | None = None,
 ) -> Balances:
+    """Balances from the legs posted up to ``at`` (None: all of them), holds judged overdue at
+    ``now`` (default ``at``)."""
     signed = case((legs.c.side == "C", legs.c.amount), else_=-legs.c.amount)
     rows = await session.execute(
         select(accounts.c.kind, legs.c.category, legs.c.side, func.sum(signed).label("net"))
@@ -53,7 +56,7 @@ async def right_balances(
             accounts.c.citizen_key == citizen_key,
             accounts.c.incentive == incentive,
             accounts.c.period_key == period_key,
-            legs.c.created_at <= at,
+            legs.c.created_at <= at if at is not None else true(),
         )
         .group_by(accounts.c.kind, legs.c.category, legs.c.side)
     )
@@ -75,7 +78,9 @@ async def right_balances(
             use_net += net
         elif category == "expire":
             expire_net += net
-    overdue = await overdue_holds(session, citizen_key, incentive, period_key, at)
+    judged = now or at
+    assert judged is not None, "holds are judged at an instant"
+    overdue = await overdue_holds(session, citizen_key, incentive, period_key, judged, at)
     balances = Balances(
         unit=unit,
         granted=granted,
@@ -92,9 +97,16 @@ async def right_balances(
 
 
 async def overdue_holds(
-    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, at: datetime
+    session: AsyncSession,
+    citizen_key: str,
+    incentive: str,
+    period_key: str,
+    now: datetime,
+    at: datetime | None = None,
 ) -> int:
-    """What holds past their expiry, not yet resolved by ``at``, still keep reserved."""
+    """What holds made by ``at``, past their expiry at ``now`` and not resolved by ``at``,
+    still keep reserved."""
+    at = at or datetime.max.replace(tzinfo=UTC)
     resolver = transactions.alias("resolver")
     total = await session.scalar(
         select(func.coalesce(func.sum(transactions.c.amount), 0))
@@ -110,7 +122,7 @@ async def overdue_holds(
             transactions.c.period_key == period_key,
             transactions.c.type == "reserve",
             transactions.c.created_at <= at,
-            transactions.c.expires_at <= at,
+            transactions.c.expires_at <= now,
             resolver.c.id.is_(None),
         )
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +70,8 @@ class NewTransaction:
     unique_token: str | None = None
     trace_id: str | None = None
     created_at: datetime | None = None
-    """When it was posted: the ledger's clock (the request's instant), else the database's."""
+    """The request's instant; the database stamps the later of it and its own clock at insert,
+    under the right's lock, so the instants of one right follow the order of its postings."""
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
@@ -149,8 +150,9 @@ async def post(session: AsyncSession, txn: NewTransaction, entries: Sequence[Leg
     positive leg amounts, no overdraft, and (at commit) that the legs balance."""
     values = {key: getattr(txn, key) for key in NewTransaction.__dataclass_fields__}
     values["unit"] = txn.unit.value
-    if txn.created_at is None:
-        del values["created_at"]
+    values["created_at"] = func.greatest(
+        txn.created_at or func.clock_timestamp(), func.clock_timestamp()
+    )
     created_at: datetime = (
         await session.execute(
             insert(transactions).values(values).returning(transactions.c.created_at)

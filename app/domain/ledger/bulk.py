@@ -67,7 +67,8 @@ async def post_batch(session: AsyncSession, batch: Batch) -> None:
         INSERT INTO ledger_transactions (id, type, citizen_key, incentive, period_key, unit,
             amount, effective_date, caller, unique_token, decision_id, metadata, created_at)
         SELECT t.id, t.type, t.citizen_key, :incentive, t.period_key, :unit, t.amount,
-            :effective_date, :caller, t.token, t.decision, CAST(t.metadata AS jsonb), :created_at
+            :effective_date, :caller, t.token, t.decision, CAST(t.metadata AS jsonb),
+            GREATEST(CAST(:created_at AS timestamptz), clock_timestamp())
         FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:citizens AS text[]),
             CAST(:periods AS text[]), CAST(:amounts AS bigint[]), CAST(:tokens AS text[]),
             CAST(:decisions AS uuid[]), CAST(:metadata AS text[]))
@@ -82,12 +83,13 @@ async def post_batch(session: AsyncSession, batch: Batch) -> None:
     await session.execute(text("""
         INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, category,
             created_at)
-        SELECT l.txn, l.account, :unit, l.side, l.amount, l.category, :created_at
+        SELECT l.txn, l.account, :unit, l.side, l.amount, l.category, t.created_at
         FROM unnest(CAST(:txns AS uuid[]), CAST(:accounts AS bigint[]), CAST(:sides AS text[]),
             CAST(:amounts AS bigint[]), CAST(:categories AS text[]))
             AS l(txn, account, side, amount, category)
+        JOIN ledger_transactions t ON t.id = l.txn
     """), {
-        "unit": batch.unit, "created_at": batch.created_at,
+        "unit": batch.unit,
         "txns": [txn for txn, _ in batch.legs],
         "accounts": [leg.account_id for _, leg in batch.legs],
         "sides": [leg.side for _, leg in batch.legs],
