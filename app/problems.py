@@ -157,12 +157,20 @@ def _ledger_problems() -> None:
         register_domain_problem(error, status, name, title)
 
 
+def _access_problems() -> None:
+    from app.domain.access.principal import MissingPermission, MissingScope
+
+    DOMAIN_PROBLEMS[MissingScope] = (403, BELGIF + "missingScope", "Missing Scope")
+    DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
+
+
 def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
     DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
 
 
 def install(app: FastAPI) -> None:
     _ledger_problems()
+    _access_problems()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
