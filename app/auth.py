@@ -44,6 +44,7 @@ from app.settings import Settings
 log = logging.getLogger("llr.auth")
 
 bearer = HTTPBearer(
+    scheme_name="accessToken",
     bearerFormat="JWT",
     auto_error=False,
     description="An OAuth2 access token (JWT) of a trusted issuer. In development: "

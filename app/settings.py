@@ -111,6 +111,18 @@ def parse_ssin_keys(spec: str) -> tuple[dict[str, bytes], str]:
     return keys, next(iter(keys))
 
 
+class _EnvOnly(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLR_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+
+
+def is_production() -> bool:
+    """Whether ``LLR_ENV`` says production, without validating the rest (``llr token`` must
+    refuse clearly even when the production secrets are not in this shell)."""
+    return _EnvOnly().env == "production"
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
