@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
 from app.domain.access import Principal, record_access
+from app.domain.access.privacy import refuse_ssins
 from app.domain.access.transactions import authorize_posting
 from app.domain.identity import CitizenKeyer, parse_ssin
 from app.domain.ledger import idempotency
@@ -86,6 +87,12 @@ def _target(
             return None, None, body.transaction_id
 
 
+def _fingerprint(fields: dict[str, object], citizen: CitizenRef | None) -> str:
+    """The request's hash for idempotency, over the citizen's key rather than the SSIN: a plain
+    hash of a body with an SSIN in it could be reversed by trying every SSIN."""
+    return idempotency.request_hash(fields | {"citizen": citizen.key if citizen else None})
+
+
 def _stored(payload: dict[str, object]) -> dict[str, object]:
     """The response as kept for replays: without the SSIN, which is never stored in clear."""
     return payload | {"ssin": None}
@@ -141,8 +148,10 @@ async def post_transaction(
     vault: VaultDep,
 ) -> JSONResponse:
     citizen = await authorize_posting(session, vault, principal, body.type, *_target(keyer, body))
+    fields = body.model_dump(mode="json", exclude={"ssin"})
+    refuse_ssins(fields)
     key = str(idempotency_key)
-    fingerprint = idempotency.request_hash(body.model_dump(mode="json"))
+    fingerprint = _fingerprint(fields, citizen)
     stored = await idempotency.begin(session, principal.partner, key, fingerprint)
     action = f"transaction.{body.type}"
     if stored is not None:
