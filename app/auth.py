@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc.jwk import KeySet
 
@@ -133,7 +133,11 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the principal, if its token carries every one of ``scopes``."""
 
-    async def principal_with_scopes(principal: PrincipalDep) -> Principal:
+    # Security(...) rather than Depends(...): the OpenAPI document then names the scopes in the
+    # operation's security requirement (OpenAPI 3.1 allows them for a bearer scheme).
+    async def principal_with_scopes(
+        principal: Annotated[Principal, Security(get_principal, scopes=list(scopes))],
+    ) -> Principal:
         principal.require(*scopes)
         return principal
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
 from app.domain.access import Principal, record_access
+from app.domain.access.log import record_accesses
 from app.domain.access.privacy import refuse_ssins
 from app.domain.access.transactions import authorize_posting
 from app.domain.identity import CitizenKeyer, parse_ssin
@@ -227,9 +228,10 @@ async def get_transactions(
     citizen_key = keyer.key(citizen) if citizen is not None else None
     where = TransactionFilter(citizen_key, incentive, type_, status, from_, to)
     page = await list_transactions(session, where, vault, ledger.now, page_size, cursor)
-    if citizen_key is not None:
-        await record_access(session, principal, citizen_key, "transactions.list",
-                            principal.endpoint)  # fmt: skip
+    # Every citizen the page shows is on record, whether asked for by SSIN or not.
+    shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
+    await record_accesses(session, principal, [citizen_key] if citizen_key else shown,
+                          "transactions.list", principal.endpoint)  # fmt: skip
     following = None
     if page.next_cursor:
         following = str(request.url.include_query_params(cursor=page.next_cursor))

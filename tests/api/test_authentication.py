@@ -124,7 +124,9 @@ async def test_the_contract_declares_the_bearer_scheme(anonymous: httpx.AsyncCli
     spec = (await anonymous.get("/openapi.json")).json()
     scheme = spec["components"]["securitySchemes"]["accessToken"]
     assert scheme == scheme | {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    assert spec["paths"]["/transactions"]["post"]["security"] == [{"accessToken": []}]
+    assert spec["paths"]["/transactions"]["post"]["security"] == [
+        {"accessToken": ["llr:transactions:write"]}
+    ]
     assert spec["paths"]["/wallet/{ssin}/accessLog"]["get"]["security"] == [{"accessToken": []}]
     assert "security" not in spec["paths"]["/health"]["get"]
 

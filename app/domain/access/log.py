@@ -7,6 +7,7 @@ the SSIN."""
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -67,13 +68,22 @@ async def record_access(
 
     ``action`` says what was done, e.g. ``wallet.read``, ``facts.write``, ``transaction.reserve``;
     ``endpoint`` the method and route template, e.g. ``GET /wallet/{ssin}``."""
-    bound = getattr(who, "citizen_bound", False)
-    await session.execute(
-        insert(access_log).values(
-            partner=who.partner, citizen_key=citizen_key, action=action, endpoint=endpoint,
-            trace_id=who.trace_id, citizen_bound=bool(bound),
-        )
-    )  # fmt: skip
+    await record_accesses(session, who, [citizen_key], action, endpoint)
+
+
+async def record_accesses(
+    session: AsyncSession, who: Caller, citizen_keys: Iterable[str], action: str, endpoint: str
+) -> None:
+    """The same for every citizen an answer shows (a page of several citizens' records), in one
+    statement; each citizen once."""
+    bound = bool(getattr(who, "citizen_bound", False))
+    rows = [
+        {"partner": who.partner, "citizen_key": key, "action": action, "endpoint": endpoint,
+         "trace_id": who.trace_id, "citizen_bound": bound}
+        for key in dict.fromkeys(citizen_keys)
+    ]  # fmt: skip
+    if rows:
+        await session.execute(insert(access_log), rows)
 
 
 def check_log_reader(principal: Principal, ssin: str) -> Ssin:
