@@ -108,8 +108,10 @@ class TokenVerifier:
     async def verify(self, token: str) -> dict[str, Any]:
         header, claims = _peek(token)
         if header.get("alg") not in ALGORITHMS:
-            raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
-        source = self.issuers.get(claims.get("iss"))  # type: ignore[arg-type]
+            # not echoed: the reason goes into a response header, and the value is the caller's
+            raise InvalidToken("the algorithm is not accepted (RS256 or ES256 only)")
+        issuer = claims.get("iss")
+        source = self.issuers.get(issuer) if isinstance(issuer, str) else None
         if source is None:
             raise InvalidToken("the issuer is not trusted")
         kid = header.get("kid")

@@ -203,3 +203,19 @@ async def test_llr_token_mints_a_token_the_service_accepts(
     assert claims["ssin"] == OWN
     assert set(claims["scope"].split()) == {"llr:eligibility", "llr:wallet:read",
                                             "llr:transactions:read"}  # fmt: skip
+
+
+async def test_a_hostile_token_header_is_a_401_not_a_500(anonymous: httpx.AsyncClient) -> None:
+    import base64
+    import json
+
+    def b64(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    for header, claims in (({"alg": 'x"€'}, {}), ({"alg": "ES256"}, {"iss": ["a", "b"]}),
+                           ({"alg": "ES256", "kid": {"x": 1}}, {"iss": "y"})):  # fmt: skip
+        token = f"{b64(header)}.{b64(claims)}.c2ln"
+        response = await anonymous.get(
+            "/transactions", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert_problem(response, 401, "invalidAccessToken")

@@ -111,6 +111,15 @@ async def test_claims_are_checked(
 
 async def test_an_untrusted_issuer_is_refused(verifier: TokenVerifier) -> None:
     assert "issuer" in await refused(verifier, sign(EC, "ES256", iss="https://evil.test"))
+    assert "issuer" in await refused(verifier, sign(EC, "ES256", iss=[ISSUER]))
+
+
+async def test_the_reason_never_echoes_the_header(verifier: TokenVerifier) -> None:
+    hostile = {"alg": 'x"€\r\n'}
+    token = f"{b64(hostile)}.{b64(claims())}.c2ln"
+    reason = await refused(verifier, token)
+    assert "€" not in reason
+    assert '"' not in reason
 
 
 async def test_garbage_is_refused(verifier: TokenVerifier) -> None:
