@@ -10,8 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
-from app.domain.access import Principal, record_access
-from app.domain.access.log import record_accesses
+from app.domain.access import Principal, record_access, record_accesses
 from app.domain.access.privacy import refuse_ssins
 from app.domain.access.transactions import authorize_posting
 from app.domain.identity import CitizenKeyer, parse_ssin

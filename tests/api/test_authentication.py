@@ -114,6 +114,18 @@ async def test_the_html_pages_carry_security_headers(anonymous: httpx.AsyncClien
         assert headers["x-content-type-options"] == "nosniff"
 
 
+async def test_the_page_policy_lets_the_pages_load_their_assets(
+    anonymous: httpx.AsyncClient,
+) -> None:
+    import re
+
+    for path in ("/docs", "/redoc"):
+        response = await anonymous.get(path)
+        policy = response.headers["content-security-policy"]
+        for origin in set(re.findall(r"https://[^/\"']+", response.text)):
+            assert origin in policy, f"{path} loads from {origin}, which the policy blocks"
+
+
 async def test_api_answers_are_not_cached(client: httpx.AsyncClient) -> None:
     response = await client.get("/transactions")
     assert response.headers["cache-control"] == "no-store"

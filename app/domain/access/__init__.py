@@ -8,10 +8,11 @@ The public API for endpoints (see also ``app/auth.py`` for the FastAPI dependenc
   ``MissingScope`` / ``MissingPermission`` (403); ``principal.actor`` is the ledger's ``Actor``.
 - ``record_access(session, who, citizen_key, action, endpoint)``: appends to the access log in the
   request's own database transaction (call it on every wallet read, facts read or write and
-  transaction, also when nothing changes).
+  transaction, also when nothing changes); ``record_accesses`` for an answer that shows several
+  citizens (one row each).
 """
 
-from app.domain.access.log import record_access
+from app.domain.access.log import record_access, record_accesses
 from app.domain.access.principal import MissingPermission, MissingScope, Principal
 
-__all__ = ["MissingPermission", "MissingScope", "Principal", "record_access"]
+__all__ = ["MissingPermission", "MissingScope", "Principal", "record_access", "record_accesses"]
