@@ -3,16 +3,17 @@
 Every endpoint except ``/health``, ``/metrics`` and the OpenAPI/Swagger pages takes a principal::
 
     @router.get("/wallet/{ssin}")
-    async def get_wallet(ssin: str, session: SessionDep,
+    async def get_wallet(ssin: str, session: SessionDep, keyer: KeyerDep,
                          principal: Annotated[Principal, Depends(require("llr:wallet:read"))]):
         citizen = principal.check_citizen(ssin)            # 403 for another citizen's SSIN
         await record_access(session, principal, keyer.key(citizen), "wallet.read",
                             principal.endpoint)
         ...
 
-``require(*scopes)`` checks the scopes (403 ``missingScope``); ``PrincipalDep`` only
-authenticates. No token: 401 ``noAccessToken``; a token that does not verify: 401
-``invalidAccessToken``; both with ``WWW-Authenticate``. The token itself is never logged.
+``require(*scopes)`` checks the scopes (403 ``missingScope``); ``PrincipalDep`` and ``ActorDep``
+only authenticate: an endpoint using them alone accepts any partner's valid token. No token:
+401 ``noAccessToken``; a token that does not verify: 401 ``invalidAccessToken``; both with
+``WWW-Authenticate``. The token itself is never logged.
 """
 
 import logging
