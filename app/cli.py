@@ -1,4 +1,5 @@
-"""The ``llr`` command: serve, migrate, openapi (and the batch commands of later issues)."""
+"""The ``llr`` command: serve, migrate, openapi, token (and the batch commands of later
+issues)."""
 
 import argparse
 import json
@@ -129,6 +130,44 @@ def openapi(args: argparse.Namespace) -> int:
 )
 def trainings(args: argparse.Namespace) -> int:
     return trainings_command.main(args)
+
+
+def _token_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--partner", required=True, help="a partner of the registry, e.g. vdab")
+    parser.add_argument("--ssin", help="bind the token to this citizen (an `ssin` claim)")
+    parser.add_argument("--scope", help="space-separated scopes (default: all the partner's)")
+    parser.add_argument("--lifetime", type=int, default=3600, help="seconds (default 3600)")
+
+
+@command("token", "mint a development access token (refused in production)")(_token_args)
+def token(args: argparse.Namespace) -> int:
+    from app.domain.access.partners import load_registry
+    from app.domain.identity import InvalidSsin, parse_ssin
+    from app.security.devtokens import DEV_ISSUER, load_or_create_key, mint
+    from app.settings import is_production
+
+    if is_production() or not get_settings().trusts_dev_issuer:
+        print("llr token: refused: in production (or with LLR_DEV_ISSUER=false) the service "
+              "only verifies tokens, it never mints them", file=sys.stderr)  # fmt: skip
+        return 2
+    settings = get_settings()
+    registry = load_registry(settings.partners_file)
+    if args.partner not in registry.partners:
+        known = ", ".join(sorted(registry.partners))
+        print(f"llr token: no partner {args.partner!r} (known: {known})", file=sys.stderr)
+        return 2
+    policy = registry[args.partner]
+    try:
+        ssin = parse_ssin(args.ssin).value if args.ssin else None
+    except InvalidSsin as exc:
+        print(f"llr token: --ssin: {exc}", file=sys.stderr)
+        return 2
+    scopes = args.scope.split() if args.scope is not None else sorted(policy.scopes)
+    key = load_or_create_key(settings.dev_keys_dir)
+    print(mint(key, issuer=DEV_ISSUER, audience=settings.auth_audience,
+               client_id=sorted(policy.client_ids)[0], scopes=scopes, ssin=ssin,
+               lifetime_seconds=args.lifetime))  # fmt: skip
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

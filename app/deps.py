@@ -1,4 +1,5 @@
-"""Annotated dependencies the routers share."""
+"""Annotated dependencies the routers share. ``PrincipalDep``, ``require`` and ``ActorDep`` (the
+caller, authenticated) come from ``app/auth.py`` and are re-exported here."""
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -8,11 +9,10 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import ActorDep, PrincipalDep, require
 from app.domain.identity import CitizenKeyer
-from app.domain.ledger.ports import Actor
 from app.domain.ledger.service import Ledger
 from app.domain.vault import SsinVault
-from app.observability import trace_id_var
 from app.settings import Settings
 
 
@@ -66,12 +66,6 @@ def get_vault(request: Request) -> SsinVault:
     return vault
 
 
-def get_actor(request: Request) -> Actor:
-    """Who is calling. Until partner authentication lands, every caller is the anonymous
-    development door."""
-    return Actor(partner="anonymous", trace_id=trace_id_var.get())
-
-
 def get_ledger(request: Request, session: SessionDep) -> Ledger:
     return Ledger(
         session,
@@ -83,5 +77,9 @@ def get_ledger(request: Request, session: SessionDep) -> Ledger:
 
 
 VaultDep = Annotated[SsinVault, Depends(get_vault)]
-ActorDep = Annotated[Actor, Depends(get_actor)]
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+__all__ = [
+    "ActorDep", "AsOfDep", "KeyerDep", "LedgerDep", "PrincipalDep", "SessionDep", "SettingsDep",
+    "VaultDep", "require",
+]  # fmt: skip

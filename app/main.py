@@ -6,15 +6,26 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import problems
+from app.auth import build_verifier
 from app.db import create_engine, create_sessionmaker
+from app.domain.access.partners import load_registry
 from app.domain.grants import RulesCatalog, RulesEntitlements
 from app.domain.identity import CitizenKeyer
 from app.domain.vault import SsinVault
-from app.middleware import RequestContext
+from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
-from app.routers import citizens, eligibility, incentives, operations, transactions, wallet
+from app.routers import (
+    access_log,
+    citizens,
+    eligibility,
+    incentives,
+    operations,
+    transactions,
+    wallet,
+)
 from app.settings import Settings, get_settings, parse_ssin_keys
 
 DESCRIPTION = """
@@ -24,6 +35,11 @@ anyone what they are entitled to and why.
 
 Errors are `application/problem+json` in the Belgif shape. Every response carries
 `BelGov-Trace-Id`.
+
+**Authorization**: every operation except `/health`, `/metrics` and these pages needs an OAuth2
+access token (`Authorization: Bearer <JWT>`) of a trusted issuer, with the scope the operation
+names. A token with an `ssin` claim is *citizen-bound*: it sees and acts on that citizen only.
+In development, `./dev llr token --partner dwse` prints a token to paste in **Authorize**.
 """
 
 TAGS = [
@@ -33,6 +49,7 @@ TAGS = [
     {"name": "wallet", "description": "A citizen's rights and balances"},
     {"name": "transactions", "description": "Moving rights: reserve, capture, release, redeem..."},
     {"name": "operations", "description": "Health and metrics"},
+    {"name": "audit", "description": "Who consulted a wallet or acted on it"},
 ]
 
 
@@ -62,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keyer = CitizenKeyer(settings.citizen_key_secret.get_secret_value().encode())
     keys, current = parse_ssin_keys(settings.ssin_keys.get_secret_value())
     app.state.vault = SsinVault(keys, current)
+    app.state.partners = load_registry(settings.partners_file)
+    app.state.verifier = build_verifier(settings)
     app.state.catalog = RulesCatalog()
     app.state.entitlements = RulesEntitlements()
     app.state.clock = lambda: datetime.now(UTC)  # tests move time by replacing it
@@ -71,7 +90,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(citizens.router)
     app.include_router(wallet.router)
     app.include_router(transactions.router)
+    app.include_router(access_log.router)
     app.include_router(operations.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
+                           "BelGov-Trace-Id", "Accept-Language"],
+            expose_headers=["BelGov-Trace-Id", "Location", "Idempotency-Replayed"],
+        )  # fmt: skip
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         RequestContext,
         max_body_bytes=settings.max_body_bytes,

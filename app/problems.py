@@ -121,6 +121,8 @@ def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         value = None if kind in ("missing", "json_invalid") else error.get("input")
+        if path and str(path[-1]).lower() == "ssin":
+            value = None  # a mistyped SSIN is still personal data: not echoed
         issues.append(issue(category, location, _dotted(path) or location, value, message))
     return issues
 
@@ -157,12 +159,20 @@ def _ledger_problems() -> None:
         register_domain_problem(error, status, name, title)
 
 
+def _access_problems() -> None:
+    from app.domain.access.principal import MissingPermission, MissingScope
+
+    DOMAIN_PROBLEMS[MissingScope] = (403, BELGIF + "missingScope", "Missing Scope")
+    DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
+
+
 def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
     DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
 
 
 def install(app: FastAPI) -> None:
     _ledger_problems()
+    _access_problems()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,14 +2,33 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret-change-me"  # noqa: S105 - refused in production
 # 32 bytes, base64: the development key that seals SSINs at rest; refused in production.
 DEV_SSIN_KEYS = "dev1:ZGV2LW9ubHktc3Npbi1rZXktMzItYnl0ZXMtbG9uZyE="
+
+
+class TrustedIssuer(BaseModel):
+    """An issuer whose access tokens the service accepts, with exactly one source of its keys:
+    a JWKS file, a JWKS URL, or the JWKS inline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuer: str = Field(min_length=1)
+    jwks_file: Path | None = None
+    jwks_url: str | None = None
+    jwks: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> "TrustedIssuer":
+        given = [x for x in (self.jwks_file, self.jwks_url, self.jwks) if x is not None]
+        if len(given) != 1:
+            raise ValueError(f"issuer {self.issuer}: give exactly one of jwks_file, jwks_url, jwks")
+        return self
 
 
 class Settings(BaseSettings):
@@ -39,6 +58,25 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     log_level: str = "INFO"
     timezone: str = "Europe/Brussels"
+    auth_audience: str = Field(default="llr", description="the `aud` tokens must carry")
+    auth_issuers: list[TrustedIssuer] = Field(
+        default_factory=list,
+        description='JSON: [{"issuer": "...", "jwks_url" | "jwks_file" | "jwks": ...}]',
+    )
+    auth_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed")
+    dev_issuer: bool = Field(
+        default=True,
+        description="trust the local development issuer (`llr token`); never in production",
+    )
+    dev_keys_dir: Path = Field(default=Path(".llr/dev-keys"), description="development key pair")
+    partners_file: Path | None = Field(default=None, description="default: app/partners.toml")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
+    )
+
+    @property
+    def trusts_dev_issuer(self) -> bool:
+        return self.dev_issuer and self.env != "production"
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> "Settings":
@@ -51,6 +89,12 @@ class Settings(BaseSettings):
                 raise ValueError("LLR_SSIN_KEYS must be set in production")
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
+            if not self.auth_issuers:
+                raise ValueError("LLR_AUTH_ISSUERS must name the trusted issuers in production")
+            if any(i.jwks_url and not i.jwks_url.startswith("https://") for i in self.auth_issuers):
+                raise ValueError("JWKS URLs must use https in production")
+            if "*" in self.cors_origins:
+                raise ValueError("LLR_CORS_ORIGINS may not be '*' in production")
         return self
 
 
@@ -65,6 +109,18 @@ def parse_ssin_keys(spec: str) -> tuple[dict[str, bytes], str]:
             raise ValueError("LLR_SSIN_KEYS entries look like 'id:base64key'")
         keys[key_id] = base64.b64decode(encoded)
     return keys, next(iter(keys))
+
+
+class _EnvOnly(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLR_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+
+
+def is_production() -> bool:
+    """Whether ``LLR_ENV`` says production, without validating the rest (``llr token`` must
+    refuse clearly even when the production secrets are not in this shell)."""
+    return _EnvOnly().env == "production"
 
 
 @lru_cache

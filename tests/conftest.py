@@ -4,7 +4,7 @@ end, and the app exercised over ASGI with httpx."""
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -18,7 +18,8 @@ from app.db import create_engine, create_sessionmaker
 from app.embedded_pg import EmbeddedPostgres, ensure_database
 from app.main import create_app
 from app.migrate import upgrade
-from app.settings import Settings
+from app.settings import Settings, TrustedIssuer
+from tests.auth_support import AUDIENCE, ISSUER, TestIssuer
 from tests.support import Clock
 
 TEST_SECRET = "test-citizen-key-secret-0123456789abcdef"
@@ -58,8 +59,31 @@ def _plain(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url, citizen_key_secret=TEST_SECRET)
+def issuer() -> TestIssuer:
+    """The one issuer the test app trusts (the development issuer is off in tests)."""
+    return TestIssuer()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, issuer: TestIssuer) -> Settings:
+    return Settings(
+        env="test", database_url=database_url, citizen_key_secret=TEST_SECRET,
+        auth_audience=AUDIENCE, dev_issuer=False,
+        auth_issuers=[TrustedIssuer(issuer=ISSUER, jwks=issuer.jwks())],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def token_for(issuer: TestIssuer) -> Callable[..., str]:
+    """``token_for(partner, ssin=None, scopes=None, **claims)``: a bearer token of the test
+    issuer (all the partner's registered scopes unless ``scopes`` is given)."""
+    return issuer.token
+
+
+def _authorized(issuer: TestIssuer) -> dict[str, str]:
+    # The Department holds every scope and permission: the default caller of tests that are
+    # about something else than authorization.
+    return issuer.headers("dwse")
 
 
 @pytest.fixture(scope="session")
@@ -119,16 +143,24 @@ def committing_app(settings: Settings, engine: AsyncEngine, clock: Clock) -> Fas
 
 
 @pytest.fixture
-async def committing_client(committing_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def committing_client(
+    committing_app: FastAPI, issuer: TestIssuer
+) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=committing_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=_authorized(issuer)
+    ) as http:
         yield http
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    """Calls the app as the Department (dwse); pass ``headers=issuer.headers(...)`` per request
+    to call as someone else."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=_authorized(issuer)
+    ) as http:
         yield http
 
 

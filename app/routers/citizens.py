@@ -2,28 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
+from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, SessionDep, today_in_brussels
-from app.domain.errors import InvalidInput
-from app.domain.identity import InvalidSsin, Ssin, parse_ssin
+from app.domain.access import Principal, record_access
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
 
-RESPONSES = problem_responses(404)
+RESPONSES = problem_responses(404) | AUTH_RESPONSES
 router = APIRouter(tags=["citizens"])
 SsinPath = Annotated[str, Path(description="SSIN (INSZ), punctuation allowed",
                                examples=["85073003328"])]  # fmt: skip
-RECORDED_BY = "unauthenticated"
-"""Who recorded a version, until authentication names the partner (a later issue)."""
-
-
-def _ssin(text: str) -> Ssin:
-    try:
-        return parse_ssin(text)
-    except InvalidSsin as exc:
-        raise InvalidInput("ssin", None, str(exc), location="path") from exc
 
 
 @router.put(
@@ -35,18 +26,23 @@ def _ssin(text: str) -> Ssin:
     response_model_exclude_none=True,
 )
 async def put_citizen_facts(
-    ssin: SsinPath, body: FactsDeclaration, session: SessionDep, keyer: KeyerDep
+    ssin: SsinPath,
+    body: FactsDeclaration,
+    session: SessionDep,
+    keyer: KeyerDep,
+    principal: Annotated[Principal, Depends(require("llr:facts:write"))],
 ) -> FactsVersionOut:
-    citizen = _ssin(ssin)
+    citizen = principal.check_citizen(ssin)
     stored = await declare_facts(
         session,
         keyer.key(citizen),
         body.facts,
         source=body.source,
         observed_on=body.observed_on,
-        recorded_by=RECORDED_BY,
+        recorded_by=principal.partner,
         today=today_in_brussels(),
     )
+    await record_access(session, principal, keyer.key(citizen), "facts.write", principal.endpoint)
     return FactsVersionOut.of(citizen.value, stored)
 
 
@@ -62,8 +58,10 @@ async def get_citizen_facts(
     ssin: SsinPath,
     session: SessionDep,
     keyer: KeyerDep,
+    principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
     version: Annotated[int | None, Query(ge=1, description="Default: the latest")] = None,
 ) -> FactsVersionOut:
-    citizen = _ssin(ssin)
+    citizen = principal.check_citizen(ssin)
     stored = await stored_facts(session, keyer.key(citizen), version)
+    await record_access(session, principal, keyer.key(citizen), "facts.read", principal.endpoint)
     return FactsVersionOut.of(citizen.value, stored)

@@ -2,18 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 
+from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, SessionDep, today_in_brussels
+from app.domain.access import Principal, record_access
 from app.domain.errors import InvalidInput
-from app.domain.identity import InvalidSsin, parse_ssin
 from app.domain.rules import pick_language
 from app.domain.rules.messages import effective_language
 from app.domain.rules.service import Citizen, eligibility
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import EligibilityRequest, EligibilityResponse
 
-RESPONSES = problem_responses()
+RESPONSES = problem_responses() | AUTH_RESPONSES
 router = APIRouter(tags=["eligibility"])
 AcceptLanguage = Annotated[
     str | None, Header(description="nl (default), fr, en; de falls back to en")
@@ -32,17 +33,18 @@ async def evaluate_eligibility(
     session: SessionDep,
     keyer: KeyerDep,
     response: Response,
+    principal: Annotated[Principal, Depends(require("llr:eligibility"))],
     accept_language: AcceptLanguage = None,
 ) -> EligibilityResponse:
     citizen = None
     if body.facts_version is not None and body.ssin is None:
         raise InvalidInput("factsVersion", body.facts_version, "factsVersion needs an ssin")
     if body.ssin is not None:
-        try:
-            ssin = parse_ssin(body.ssin)
-        except InvalidSsin as exc:
-            raise InvalidInput("ssin", None, str(exc)) from exc
+        ssin = principal.check_citizen(body.ssin, "body")
         citizen = Citizen(keyer.key(ssin), ssin.birth_date)
+        # the answer rests on the citizen's stored facts: a look at them, on the record
+        await record_access(session, principal, citizen.key, "eligibility.read",
+                            principal.endpoint)  # fmt: skip
     language = pick_language(accept_language)
     answer = await eligibility(
         session,

@@ -4,13 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path
 
+from app.auth import AUTH_RESPONSES, PrincipalDep
 from app.deps import AsOfDep
 from app.domain.errors import NotFound
 from app.domain.rules import INCENTIVES, pick_language, validated_book
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import IncentiveList, IncentiveOut, incentive_out
 
-RESPONSES = problem_responses(404)
+RESPONSES = AUTH_RESPONSES | problem_responses(404)
 router = APIRouter(tags=["incentives"])
 AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en")]
 
@@ -22,7 +23,9 @@ AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en"
     response_model=IncentiveList,
     responses=RESPONSES,
 )
-async def list_incentives(as_of: AsOfDep, accept_language: AcceptLanguage = None) -> IncentiveList:
+async def list_incentives(
+    as_of: AsOfDep, principal: PrincipalDep, accept_language: AcceptLanguage = None
+) -> IncentiveList:
     language = pick_language(accept_language)
     return IncentiveList(
         as_of=as_of,
@@ -41,6 +44,7 @@ async def list_incentives(as_of: AsOfDep, accept_language: AcceptLanguage = None
 async def get_incentive(
     code: Annotated[str, Path(examples=["vov"])],
     as_of: AsOfDep,
+    principal: PrincipalDep,
     accept_language: AcceptLanguage = None,
 ) -> IncentiveOut:
     if code not in INCENTIVES:

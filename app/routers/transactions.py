@@ -5,10 +5,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.deps import ActorDep, KeyerDep, LedgerDep, SessionDep, VaultDep
+from app.auth import AUTH_RESPONSES, require
+from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
+from app.domain.access import Principal, record_access, record_accesses
+from app.domain.access.privacy import refuse_ssins
+from app.domain.access.transactions import authorize_posting
 from app.domain.identity import CitizenKeyer, parse_ssin
 from app.domain.ledger import idempotency
 from app.domain.ledger.ports import Actor, CitizenRef
@@ -26,7 +30,10 @@ from app.routers.transaction_models import (
     TransactionRequest,
 )
 
-router = APIRouter(tags=["transactions"])
+router = APIRouter(tags=["transactions"], responses=AUTH_RESPONSES)
+
+Reader = Annotated[Principal, Depends(require("llr:transactions:read"))]
+Writer = Annotated[Principal, Depends(require("llr:transactions:write"))]
 
 EXAMPLES = {
     "reserve": {
@@ -65,6 +72,34 @@ def _booking(body: ReserveRequest | RedeemRequest) -> Booking:
         funding={payer: q.parsed() for payer, q in body.funding.items()} if body.funding else None,
         expires_at=getattr(body, "expires_at", None),
     )
+
+
+def _target(
+    keyer: CitizenKeyer, body: TransactionRequest
+) -> tuple[CitizenRef | None, str | None, uuid.UUID | None]:
+    """(citizen, incentive, referenced transaction) as the request names them."""
+    match body:
+        case ReserveRequest() | RedeemRequest() | GrantRequest():
+            return _citizen(keyer, body.ssin), body.incentive, None
+        case CaptureRequest() | ReleaseRequest():
+            return None, None, body.reservation_id
+        case ReverseRequest():
+            return None, None, body.transaction_id
+
+
+def _fingerprint(fields: dict[str, object], citizen: CitizenRef | None) -> str:
+    """The request's hash for idempotency, over the citizen's key rather than the SSIN: a plain
+    hash of a body with an SSIN in it could be reversed by trying every SSIN."""
+    return idempotency.request_hash(fields | {"citizen": citizen.key if citizen else None})
+
+
+def _stored(payload: dict[str, object]) -> dict[str, object]:
+    """The response as kept for replays: without the SSIN, which is never stored in clear."""
+    return payload | {"ssin": None}
+
+
+def _replayed(body: dict[str, object], citizen: CitizenRef | None) -> dict[str, object]:
+    return body | {"ssin": citizen.ssin.value if citizen else None}
 
 
 async def _execute(
@@ -106,24 +141,32 @@ async def post_transaction(
     idempotency_key: Annotated[
         uuid.UUID, Header(alias="Idempotency-Key", description="a UUID the caller chooses")
     ],
-    request: Request,
     session: SessionDep,
     ledger: LedgerDep,
-    actor: ActorDep,
+    principal: Writer,
     keyer: KeyerDep,
     vault: VaultDep,
 ) -> JSONResponse:
+    citizen = await authorize_posting(session, vault, principal, body.type, *_target(keyer, body))
+    fields = body.model_dump(mode="json", exclude={"ssin"})
+    refuse_ssins(fields)
     key = str(idempotency_key)
-    fingerprint = idempotency.request_hash(body.model_dump(mode="json"))
-    stored = await idempotency.begin(session, actor.partner, key, fingerprint)
+    fingerprint = _fingerprint(fields, citizen)
+    stored = await idempotency.begin(session, principal.partner, key, fingerprint)
+    action = f"transaction.{body.type}"
     if stored is not None:
-        return JSONResponse(stored.body, status_code=stored.status_code,
+        if citizen is not None:
+            await record_access(session, principal, citizen.key, action + ".replayed",
+                                principal.endpoint)  # fmt: skip
+        return JSONResponse(_replayed(stored.body, citizen), status_code=stored.status_code,
                             headers={"Idempotency-Replayed": "true"})  # fmt: skip
-    txn_id = await _execute(ledger, actor, keyer, body)
+    txn_id = await _execute(ledger, principal.actor, keyer, body)
     view = await load_transaction(session, txn_id, vault, ledger.now)
     payload = TransactionOut.of(view).model_dump(mode="json", by_alias=True)
-    await idempotency.remember(session, actor.partner, key, fingerprint,
-                               idempotency.StoredResponse(201, payload), txn_id)  # fmt: skip
+    kept = idempotency.StoredResponse(201, _stored(payload))
+    await idempotency.remember(session, principal.partner, key, fingerprint, kept, txn_id)
+    if citizen is not None:
+        await record_access(session, principal, citizen.key, action, principal.endpoint)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/transactions/{txn_id}"})
 
 
@@ -137,9 +180,17 @@ async def get_transaction(
     transaction_id: Annotated[uuid.UUID, Path(alias="transactionId")],
     session: SessionDep,
     ledger: LedgerDep,
+    keyer: KeyerDep,
     vault: VaultDep,
+    principal: Reader,
 ) -> TransactionOut:
-    return TransactionOut.of(await load_transaction(session, transaction_id, vault, ledger.now))
+    view = await load_transaction(session, transaction_id, vault, ledger.now)
+    citizen_key = keyer.key(view.ssin) if view.ssin else None
+    principal.check_citizen_key(citizen_key)
+    if citizen_key is not None:
+        await record_access(session, principal, citizen_key, "transaction.read",
+                            principal.endpoint)  # fmt: skip
+    return TransactionOut.of(view)
 
 
 Status = Literal["posted", "pending", "captured", "released", "expired", "reversed"]
@@ -159,7 +210,11 @@ async def get_transactions(
     ledger: LedgerDep,
     keyer: KeyerDep,
     vault: VaultDep,
-    ssin: Annotated[str | None, Query(max_length=20)] = None,
+    principal: Reader,
+    ssin: Annotated[
+        str | None,
+        Query(max_length=20, description="a citizen-bound token sees its own citizen only"),
+    ] = None,
     incentive: Annotated[str | None, Query(max_length=40)] = None,
     type_: Annotated[Type | None, Query(alias="type")] = None,
     status: Status | None = None,
@@ -168,17 +223,14 @@ async def get_transactions(
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> TransactionPage:
-    from app.domain.errors import InvalidInput
-    from app.domain.identity import InvalidSsin
-
-    citizen_key = None
-    if ssin is not None:
-        try:
-            citizen_key = keyer.key(parse_ssin(ssin))
-        except InvalidSsin as exc:
-            raise InvalidInput("ssin", ssin, str(exc), "query") from exc
+    citizen = principal.check_citizen(ssin, "query") if ssin is not None else principal.ssin
+    citizen_key = keyer.key(citizen) if citizen is not None else None
     where = TransactionFilter(citizen_key, incentive, type_, status, from_, to)
     page = await list_transactions(session, where, vault, ledger.now, page_size, cursor)
+    # Every citizen the page shows is on record, whether asked for by SSIN or not.
+    shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
+    await record_accesses(session, principal, [citizen_key] if citizen_key else shown,
+                          "transactions.list", principal.endpoint)  # fmt: skip
     following = None
     if page.next_cursor:
         following = str(request.url.include_query_params(cursor=page.next_cursor))

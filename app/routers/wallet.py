@@ -5,12 +5,13 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Depends, Header, Path, Response
 from pydantic import Field
 
-from app.deps import ActorDep, AsOfDep, KeyerDep, LedgerDep, SessionDep
-from app.domain.errors import InvalidInput, NotFound
-from app.domain.identity import InvalidSsin, parse_ssin
+from app.auth import AUTH_RESPONSES, require
+from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep
+from app.domain.access import Principal, record_access
+from app.domain.errors import NotFound
 from app.domain.ledger.ports import CitizenRef
 from app.domain.rules import pick_language
 from app.domain.rules.messages import effective_language
@@ -85,23 +86,23 @@ SsinPath = Annotated[str, Path(description="SSIN (INSZ), punctuation allowed",
     operation_id="getWallet",
     summary="A citizen's rights at a date: granted, reserved, used, expired, available",
     response_model=WalletOut,
-    responses=problem_responses(),
+    responses=problem_responses() | AUTH_RESPONSES,
 )
 async def get_wallet(
     ssin: SsinPath,
     as_of: AsOfDep,
     ledger: LedgerDep,
-    actor: ActorDep,
     keyer: KeyerDep,
     response: Response,
+    principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
     accept_language: Annotated[str | None, Header()] = None,
 ) -> WalletOut:
-    try:
-        parsed = parse_ssin(ssin)
-    except InvalidSsin as exc:
-        raise InvalidInput("ssin", ssin, str(exc), "path") from exc
+    parsed = principal.check_citizen(ssin)
+    citizen = CitizenRef(parsed, keyer.key(parsed))
     language = pick_language(accept_language)
-    view = await wallet(ledger, actor, CitizenRef(parsed, keyer.key(parsed)), as_of, language)
+    view = await wallet(ledger, principal.actor, citizen, as_of, language)
+    # every read is on the record, also one that changed nothing
+    await record_access(ledger.session, principal, citizen.key, "wallet.read", principal.endpoint)
     response.headers["Content-Language"] = effective_language(language)
     rights = []
     for right in view.rights:
@@ -129,14 +130,19 @@ async def get_wallet(
     operation_id="getDecision",
     summary="The receipt of a decision: rules version, facts version and reasons",
     response_model=DecisionOut,
-    responses=problem_responses(404),
+    responses=problem_responses(404) | AUTH_RESPONSES,
 )
 async def get_decision(
-    decision_id: Annotated[uuid.UUID, Path(alias="decisionId")], session: SessionDep
+    decision_id: Annotated[uuid.UUID, Path(alias="decisionId")],
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("llr:audit:read"))],
 ) -> DecisionOut:
     found = await decision(session, decision_id)
     if found is None:
         raise NotFound(f"no decision {decision_id}")
+    principal.check_citizen_key(found.citizen_key)
+    await record_access(session, principal, found.citizen_key, "decision.read",
+                        principal.endpoint)  # fmt: skip
     return DecisionOut(
         id=found.id, incentive=found.incentive,
         period=PeriodOut.of(found.period) if found.period else None, status=found.status,

@@ -1,0 +1,1 @@
+"""Token verification and development tokens (no FastAPI here: ``app/auth.py`` wires them)."""
