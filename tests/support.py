@@ -12,6 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.grants import RulesCatalog
 
+EMPLOYEE_FACTS = {
+    "status": "employee", "sector": "private", "workplaceRegion": "flanders",
+    "residenceRegion": "flanders", "employmentFraction": "0.80", "weeklyHours": "30.40",
+    "educationLevel": "medium", "workExperienceMonths": 120, "careerVouchersUsed": 0,
+    "employerFte": "45", "receivesUnemploymentBenefit": False, "contractType": "regular",
+    "agencyWorker": False, "sideSelfEmployed": False, "livesAlone": False,
+}  # fmt: skip
+"""A private-sector employee working in Flanders at 80%: entitled to VOV, training vouchers and
+career vouchers."""
+
 
 def make_ssin(rng: random.Random | None = None) -> str:
     """A valid national register number of someone born in the 20th century."""

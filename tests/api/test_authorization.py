@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.auth_support import TestIssuer
-from tests.support import grant, post_txn, qty
+from tests.support import EMPLOYEE_FACTS, grant, post_txn, qty
 
 OWN = "85073003328"
 OTHER = "98472899765"
@@ -30,7 +30,9 @@ AMOUNTS = {  # granted, then used by one request, in the incentive's unit
     "vov": ("100", "10", "HOUR"), "opleidingscheques": ("250", "50", "EUR"),
     "opleidingsrecht": ("25", "1", "DAY"), "loopbaancheques": ("2", "1", "VOUCHER"),
 }  # fmt: skip
-TABLES = ("ledger_transactions", "ledger_legs", "idempotency_keys", "access_log")
+TABLES = ("ledger_transactions", "ledger_legs", "idempotency_keys", "access_log",
+          "citizen_facts", "decisions")  # fmt: skip
+FACTS = EMPLOYEE_FACTS
 
 Context = dict[str, Any]
 Call = tuple[str, str, dict[str, Any] | None]
@@ -62,6 +64,21 @@ async def _held(client: httpx.AsyncClient, incentive: str) -> Context:
                                    "amount": qty(part, unit)})  # fmt: skip
     assert hold.status_code == 201, hold.text
     return context | {"hold": hold.json()["id"]}
+
+
+async def _facts(client: httpx.AsyncClient, incentive: str) -> Context:
+    for ssin in (OWN, OTHER):
+        response = await client.put(f"/citizens/{ssin}/facts", json={
+            "facts": FACTS, "source": "dmfa", "observedOn": "2026-09-01"})  # fmt: skip
+        assert response.status_code == 200, response.text
+    return {"incentive": incentive}
+
+
+async def _decided(client: httpx.AsyncClient, incentive: str) -> Context:
+    context = await _facts(client, incentive)
+    wallet = (await client.get(f"/wallet/{OWN}")).json()
+    [right] = [r for r in wallet["rights"] if r["incentive"] == incentive]
+    return context | {"decision": right["decisionId"]}
 
 
 def _booking(kind: str) -> Callable[[Context], Call]:
@@ -104,6 +121,17 @@ ENDPOINTS: dict[str, Endpoint] = {
     "accessLog": Endpoint("llr:audit:read", _granted, lambda c: (
         "GET", f"/wallet/{OWN}/accessLog", None), logs=ONE),
     "health": Endpoint(None, _nothing, lambda c: ("GET", "/health", None), logs=NONE),
+    "wallet": Endpoint("llr:wallet:read", _facts, lambda c: (
+        "GET", f"/wallet/{OWN}", None), logs=ONE),
+    "putFacts": Endpoint("llr:facts:write", _nothing, lambda c: (
+        "PUT", f"/citizens/{OWN}/facts",
+        {"facts": FACTS, "source": "dmfa", "observedOn": "2026-09-01"}), logs=ONE),
+    "getFacts": Endpoint("llr:wallet:read", _facts, lambda c: (
+        "GET", f"/citizens/{OWN}/facts", None), logs=ONE),
+    "eligibility": Endpoint("llr:eligibility", _facts, lambda c: (
+        "POST", "/eligibility", {"ssin": OWN}), logs=ONE),
+    "decision": Endpoint("llr:audit:read", _decided, lambda c: (
+        "GET", f"/decisions/{c['decision']}", None), logs=ONE),
 }  # fmt: skip
 
 Citizen = Literal["any", "own", "other"]
@@ -209,6 +237,37 @@ CASES = [
     C("dwse", "accessLog", "vov", "other", "all", PERMISSION),
     C("statistics", "accessLog", "vov", "any", "all", SCOPE),
     C("nobody", "accessLog", "vov", "any", "noToken", NO_TOKEN),
+    # the wallet: the citizen through their portal, the doors that serve them, the Department
+    C("burgerprofiel", "wallet", "vov", "own", "all", OK),
+    C("burgerprofiel", "wallet", "vov", "other", "all", PERMISSION),
+    C("vdab", "wallet", "vov", "any", "all", OK),
+    C("vdab", "wallet", "vov", "any", "missing", SCOPE),
+    C("federal", "wallet", "vov", "any", "all", OK),
+    C("dwse", "wallet", "vov", "other", "all", PERMISSION),
+    C("statistics", "wallet", "vov", "any", "all", SCOPE),
+    C("nobody", "wallet", "vov", "any", "noToken", NO_TOKEN),
+    # facts: written by those who hold them, read with the wallet scope
+    C("vdab", "putFacts", "vov", "any", "all", OK),
+    C("vdab", "putFacts", "vov", "any", "missing", SCOPE),
+    C("dwse", "putFacts", "vov", "other", "all", PERMISSION),
+    C("burgerprofiel", "putFacts", "vov", "own", "all", SCOPE),
+    C("federal", "putFacts", "vov", "any", "all", SCOPE),
+    C("burgerprofiel", "getFacts", "vov", "own", "all", OK),
+    C("burgerprofiel", "getFacts", "vov", "other", "all", PERMISSION),
+    C("dwse", "getFacts", "vov", "any", "missing", SCOPE),
+    C("statistics", "getFacts", "vov", "any", "all", SCOPE),
+    # eligibility for a known citizen reads their facts
+    C("burgerprofiel", "eligibility", "vov", "own", "all", OK),
+    C("burgerprofiel", "eligibility", "vov", "other", "all", PERMISSION),
+    C("vdab", "eligibility", "vov", "any", "all", OK),
+    C("vdab", "eligibility", "vov", "any", "missing", SCOPE),
+    C("federal", "eligibility", "vov", "any", "all", SCOPE),
+    C("nobody", "eligibility", "vov", "any", "noToken", NO_TOKEN),
+    # decision receipts: auditors
+    C("dwse", "decision", "vov", "any", "all", OK),
+    C("dwse", "decision", "vov", "any", "missing", SCOPE),
+    C("vdab", "decision", "vov", "any", "all", SCOPE),
+    C("burgerprofiel", "decision", "vov", "own", "all", SCOPE),
     # health needs no token
     C("nobody", "health", "vov", "any", "noToken", OK),
     C("statistics", "health", "vov", "any", "all", OK),
@@ -230,7 +289,7 @@ async def send(
     client: httpx.AsyncClient, call: Call, headers: dict[str, str] | None
 ) -> httpx.Response:
     method, url, body = call
-    request = client.build_request(method, url, json=body)
+    request = client.build_request(method, url, json=body)  # PUT and POST carry a body
     del request.headers["Authorization"]  # the client's default (dwse) token
     request.headers.update(headers or {})
     if method == "POST":

@@ -10,16 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.domain.ledger.tables import transactions
-from tests.support import Clock, assert_ledger_consistent, make_ssin, post_txn, qty
+from tests.support import (
+    EMPLOYEE_FACTS,
+    Clock,
+    assert_ledger_consistent,
+    make_ssin,
+    post_txn,
+    qty,
+)
 
 SSIN = "85073003328"
-EMPLOYEE = {
-    "status": "employee", "sector": "private", "workplaceRegion": "flanders",
-    "residenceRegion": "flanders", "employmentFraction": "0.80", "weeklyHours": "30.40",
-    "educationLevel": "medium", "workExperienceMonths": 120, "careerVouchersUsed": 0,
-    "employerFte": "45", "receivesUnemploymentBenefit": False, "contractType": "regular",
-    "agencyWorker": False, "sideSelfEmployed": False, "livesAlone": False,
-}  # fmt: skip
+EMPLOYEE = EMPLOYEE_FACTS
 
 
 async def declare(client: httpx.AsyncClient, ssin: str, **facts: Any) -> None:
