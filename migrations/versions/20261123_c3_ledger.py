@@ -6,7 +6,8 @@ Create Date: 2026-11-23
 
 The invariants live in PostgreSQL, so no code path can break them:
 - every leg moves a positive amount (``CHECK (amount > 0)``), debit or credit;
-- a transaction's legs balance per unit (a deferred constraint trigger, checked at commit);
+- a transaction's legs balance per unit (its legs are written first, the transaction row is
+  refused unless they balance, and the legs' foreign key is checked at commit);
 - legs and transactions are append-only (triggers refuse UPDATE, DELETE and TRUNCATE);
 - citizen accounts never go below zero (``CHECK (balance >= 0)`` on the cached balance);
 - a hold is resolved at most once and a transaction reversed at most once (unique references);
@@ -137,7 +138,7 @@ CREATE TABLE ledger_legs (
     CONSTRAINT ck_ledger_legs_category CHECK (
         category IN ('grant', 'hold', 'use', 'expire', 'carry')),
     CONSTRAINT fk_ledger_legs_transaction FOREIGN KEY (transaction_id)
-        REFERENCES ledger_transactions (id),
+        REFERENCES ledger_transactions (id) DEFERRABLE INITIALLY DEFERRED,
     -- a leg's unit is its account's unit
     CONSTRAINT fk_ledger_legs_account FOREIGN KEY (account_id, unit)
         REFERENCES ledger_accounts (id, unit)
@@ -176,30 +177,50 @@ CREATE TRIGGER ledger_transactions_no_truncate BEFORE TRUNCATE ON ledger_transac
 CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions
     FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
 
--- At commit, each new transaction must have at least two legs, and its debits must equal its
--- credits in every unit.
-CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Legs come first, then their transaction (the legs' foreign key waits for the commit). When a
+-- statement inserts transactions, each must already have two or more legs that balance in
+-- every unit; legs can never be added to a transaction that exists. Checked once per statement
+-- over all the rows it inserted, so a batch of a million postings costs one query, not a
+-- million.
+CREATE FUNCTION ledger_check_new_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    legs integer;
-    unbalanced text;
+    bad uuid;
 BEGIN
-    SELECT count(*) INTO legs FROM ledger_legs WHERE transaction_id = NEW.id;
-    IF legs < 2 THEN
-        RAISE EXCEPTION 'transaction % has % legs; double entry needs two or more', NEW.id, legs
-            USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT unit INTO unbalanced FROM ledger_legs WHERE transaction_id = NEW.id
-        GROUP BY unit HAVING sum(CASE side WHEN 'C' THEN amount ELSE -amount END) <> 0 LIMIT 1;
-    IF unbalanced IS NOT NULL THEN
-        RAISE EXCEPTION 'transaction % does not balance in %', NEW.id, unbalanced
+    WITH sums AS (
+        SELECT l.transaction_id, l.unit, count(*) AS legs,
+               sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) AS net
+        FROM ledger_legs l JOIN new_transactions n ON n.id = l.transaction_id
+        GROUP BY l.transaction_id, l.unit)
+    SELECT n.id INTO bad FROM new_transactions n LEFT JOIN sums s ON s.transaction_id = n.id
+    GROUP BY n.id HAVING coalesce(sum(s.legs), 0) < 2 OR bool_or(s.net <> 0) LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'transaction % does not balance: double entry needs two or more legs '
+            'whose debits equal their credits in every unit', bad
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
 END $$;
 
-CREATE CONSTRAINT TRIGGER ledger_transactions_balanced
-    AFTER INSERT ON ledger_transactions DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
+CREATE TRIGGER ledger_transactions_balanced AFTER INSERT ON ledger_transactions
+    REFERENCING NEW TABLE AS new_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_new_transactions();
+
+CREATE FUNCTION ledger_check_new_legs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    posted uuid;
+BEGIN
+    SELECT t.id INTO posted FROM new_legs l JOIN ledger_transactions t ON t.id = l.transaction_id
+    LIMIT 1;
+    IF posted IS NOT NULL THEN
+        RAISE EXCEPTION 'transaction % is posted: it cannot gain legs', posted
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER ledger_legs_before_their_transaction AFTER INSERT ON ledger_legs
+    REFERENCING NEW TABLE AS new_legs
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_new_legs();
 """
 
 DOWNGRADE = """
@@ -208,7 +229,8 @@ DROP TABLE ledger_legs;
 DROP TABLE ledger_transactions;
 DROP TABLE decisions;
 DROP TABLE ledger_accounts;
-DROP FUNCTION ledger_check_balanced();
+DROP FUNCTION ledger_check_new_transactions();
+DROP FUNCTION ledger_check_new_legs();
 DROP FUNCTION ledger_refuse_change();
 """
 

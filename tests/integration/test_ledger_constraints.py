@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from tests.support import grant
 
@@ -23,7 +23,6 @@ async def _one_posted(client: httpx.AsyncClient) -> str:
         "DELETE FROM ledger_legs",
         "UPDATE ledger_transactions SET amount = 1",
         "DELETE FROM ledger_transactions",
-        "TRUNCATE ledger_legs CASCADE",
     ],
 )
 async def test_postings_are_append_only(
@@ -34,29 +33,76 @@ async def test_postings_are_append_only(
         await session.execute(text(statement))
 
 
-async def test_unbalanced_legs_fail_at_commit(engine: AsyncEngine) -> None:
+@pytest.mark.parametrize("table", ["ledger_legs", "ledger_transactions"])
+async def test_the_record_cannot_be_truncated(engine: AsyncEngine, table: str) -> None:
+    async with engine.connect() as conn:
+        with pytest.raises(DBAPIError, match="append-only"):
+            await conn.execute(text(f"TRUNCATE {table} CASCADE"))
+
+
+async def _issuer(conn: AsyncConnection) -> int:
+    await conn.execute(text(
+        "INSERT INTO ledger_accounts (kind, incentive, unit) VALUES ('issuer', 't', 'HOUR') "
+        "ON CONFLICT DO NOTHING"))  # fmt: skip
+    account = await conn.scalar(text(
+        "SELECT id FROM ledger_accounts WHERE kind='issuer' AND incentive='t'"))  # fmt: skip
+    await conn.commit()
+    return int(account)
+
+
+async def _legs(conn: AsyncConnection, txn: uuid.UUID, account: int,
+                legs: list[tuple[str, int]]) -> None:  # fmt: skip
+    for side, amount in legs:
+        await conn.execute(text(
+            "INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, "
+            "category, created_at) VALUES (:t, :a, 'HOUR', :s, :m, 'grant', now())"),
+            {"t": txn, "a": account, "s": side, "m": amount})  # fmt: skip
+
+
+async def _transaction(conn: AsyncConnection, txn: uuid.UUID) -> None:
+    await conn.execute(
+        text(
+            "INSERT INTO ledger_transactions (id, type, incentive, unit, amount, effective_date, "
+            "caller) VALUES (:id, 'grant', 't', 'HOUR', 5, current_date, 'test')"
+        ),
+        {"id": txn},
+    )
+
+
+@pytest.mark.parametrize(
+    ("legs", "why"),
+    [
+        ([("D", 5), ("C", 4)], "does not balance"),
+        ([("C", 5)], "does not balance"),
+        ([], "does not balance"),
+    ],
+)
+async def test_an_unbalanced_transaction_is_refused(
+    engine: AsyncEngine, legs: list[tuple[str, int]], why: str
+) -> None:
     txn = uuid.uuid4()
     async with engine.connect() as conn:
-        await conn.execute(text(
-            "INSERT INTO ledger_accounts (kind, incentive, unit) VALUES ('issuer', 't', 'HOUR') "
-            "ON CONFLICT DO NOTHING"))  # fmt: skip
-        account = await conn.scalar(text(
-            "SELECT id FROM ledger_accounts WHERE kind='issuer' AND incentive='t'"))  # fmt: skip
-        await conn.commit()
-        await conn.execute(
-            text(
-                "INSERT INTO ledger_transactions (id, type, incentive, unit, amount, "
-                "effective_date, caller) "
-                "VALUES (:id, 'grant', 't', 'HOUR', 5, current_date, 'test')"
-            ),
-            {"id": txn},
-        )
-        for side, amount in (("D", 5), ("C", 4)):
-            await conn.execute(text(
-                "INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, "
-                "category, created_at) VALUES (:t, :a, 'HOUR', :s, :m, 'grant', now())"),
-                {"t": txn, "a": account, "s": side, "m": amount})  # fmt: skip
-        with pytest.raises(DBAPIError, match="does not balance"):
+        account = await _issuer(conn)
+        await _legs(conn, txn, account, legs)
+        with pytest.raises(DBAPIError, match=why):
+            await _transaction(conn, txn)
+
+
+async def test_a_posted_transaction_cannot_gain_legs(engine: AsyncEngine) -> None:
+    txn = uuid.uuid4()
+    async with engine.connect() as conn:
+        account = await _issuer(conn)
+        await _legs(conn, txn, account, [("D", 5), ("C", 5)])
+        await _transaction(conn, txn)
+        with pytest.raises(DBAPIError, match="cannot gain legs"):
+            await _legs(conn, txn, account, [("D", 1)])
+
+
+async def test_legs_without_their_transaction_fail_at_commit(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        account = await _issuer(conn)
+        await _legs(conn, uuid.uuid4(), account, [("D", 5), ("C", 5)])
+        with pytest.raises(DBAPIError, match="fk_ledger_legs_transaction"):
             await conn.commit()
 
 

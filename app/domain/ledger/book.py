@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.ledger.tables import accounts, legs, transactions
+from app.domain.ledger.tables import accounts, transactions
 from app.domain.quantities import Unit
 
 Side = Literal["D", "C"]
@@ -70,8 +70,7 @@ class NewTransaction:
     unique_token: str | None = None
     trace_id: str | None = None
     created_at: datetime | None = None
-    """The request's instant; the database stamps the later of it and its own clock at insert,
-    under the right's lock, so the instants of one right follow the order of its postings."""
+    """The request's instant (the database stamps the later of it and its own clock)."""
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
@@ -146,38 +145,45 @@ async def lock(session: AsyncSession, account_ids: Iterable[int]) -> dict[int, i
 async def post(session: AsyncSession, txn: NewTransaction, entries: Sequence[Leg]) -> datetime:
     """Writes one balanced transaction and moves the cached balances of citizen accounts.
 
-    The caller holds the locks of the citizen accounts involved. PostgreSQL checks the rest:
-    positive leg amounts, no overdraft, and (at commit) that the legs balance."""
+    The caller holds the locks of the citizen accounts involved. The legs go first, then the
+    transaction; PostgreSQL refuses the transaction unless its legs balance, and refuses any
+    overdraft. The instant is the later of the request's and the database's, taken under the
+    lock, so one right's postings are stamped in the order they were made."""
+    stamped = await session.execute(text("""
+        INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, category,
+            created_at)
+        SELECT :txn, l.account, :unit, l.side, l.amount, l.category,
+            GREATEST(CAST(:now AS timestamptz), statement_timestamp())
+        FROM unnest(CAST(:accounts AS bigint[]), CAST(:sides AS text[]),
+            CAST(:amounts AS bigint[]), CAST(:categories AS text[]))
+            AS l(account, side, amount, category)
+        RETURNING created_at
+    """), {
+        "txn": txn.id, "unit": txn.unit.value, "now": txn.created_at,
+        "accounts": [leg.account_id for leg in entries], "sides": [leg.side for leg in entries],
+        "amounts": [leg.amount for leg in entries],
+        "categories": [leg.category for leg in entries],
+    })  # fmt: skip
+    created_at: datetime = stamped.scalars().first()  # type: ignore[assignment]
     values = {key: getattr(txn, key) for key in NewTransaction.__dataclass_fields__}
-    values["unit"] = txn.unit.value
-    values["created_at"] = func.greatest(
-        txn.created_at or func.clock_timestamp(), func.clock_timestamp()
-    )
-    created_at: datetime = (
-        await session.execute(
-            insert(transactions).values(values).returning(transactions.c.created_at)
-        )
-    ).scalar_one()
-    await session.execute(
-        insert(legs),
-        [
-            {"transaction_id": txn.id, "account_id": leg.account_id, "unit": txn.unit.value,
-             "side": leg.side, "amount": leg.amount, "category": leg.category,
-             "created_at": created_at}
-            for leg in entries
-        ],
-    )  # fmt: skip
+    values["unit"], values["created_at"] = txn.unit.value, created_at
+    await session.execute(insert(transactions).values(values))
     deltas: dict[int, int] = defaultdict(int)
     for leg in entries:
         deltas[leg.account_id] += leg.signed
     moved = [(account_id, delta) for account_id, delta in sorted(deltas.items()) if delta]
     if moved:
-        await session.execute(
-            text(
-                "UPDATE ledger_accounts a SET balance = a.balance + d.delta "
-                "FROM unnest(CAST(:ids AS bigint[]), CAST(:deltas AS bigint[])) AS d(id, delta) "
-                "WHERE a.id = d.id AND a.balance IS NOT NULL"
-            ),
-            {"ids": [m[0] for m in moved], "deltas": [m[1] for m in moved]},
-        )
+        await move_balances(session, moved)
     return created_at
+
+
+async def move_balances(session: AsyncSession, moved: Sequence[tuple[int, int]]) -> None:
+    """Adds each delta to its citizen account's cached balance (system accounts keep none)."""
+    await session.execute(
+        text(
+            "UPDATE ledger_accounts a SET balance = a.balance + d.delta "
+            "FROM unnest(CAST(:ids AS bigint[]), CAST(:deltas AS bigint[])) AS d(id, delta) "
+            "WHERE a.id = d.id AND a.balance IS NOT NULL"
+        ),
+        {"ids": [m[0] for m in moved], "deltas": [m[1] for m in moved]},
+    )

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.ledger.book import Leg
+from app.domain.ledger.book import Leg, move_balances
 
 
 @dataclass(slots=True)
@@ -60,48 +60,46 @@ class Batch:
 
 
 async def post_batch(session: AsyncSession, batch: Batch) -> None:
-    """Writes the batch; the caller holds the locks of the citizen accounts it moves."""
+    """Writes the batch, legs first; the caller holds the locks of the citizen accounts it
+    moves. One statement per table: PostgreSQL checks the balance of all its transactions in
+    one pass."""
     if not batch.ids:
         return
-    await session.execute(text("""
-        INSERT INTO ledger_transactions (id, type, citizen_key, incentive, period_key, unit,
-            amount, effective_date, caller, unique_token, decision_id, metadata, created_at)
-        SELECT t.id, t.type, t.citizen_key, :incentive, t.period_key, :unit, t.amount,
-            :effective_date, :caller, t.token, t.decision, CAST(t.metadata AS jsonb),
-            GREATEST(CAST(:created_at AS timestamptz), clock_timestamp())
-        FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:citizens AS text[]),
-            CAST(:periods AS text[]), CAST(:amounts AS bigint[]), CAST(:tokens AS text[]),
-            CAST(:decisions AS uuid[]), CAST(:metadata AS text[]))
-            AS t(id, type, citizen_key, period_key, amount, token, decision, metadata)
-    """), {
-        "incentive": batch.incentive, "unit": batch.unit, "effective_date": batch.effective_date,
-        "created_at": batch.created_at,
-        "caller": batch.caller, "ids": batch.ids, "types": batch.types,
-        "citizens": batch.citizen_keys, "periods": batch.period_keys, "amounts": batch.amounts,
-        "tokens": batch.tokens, "decisions": batch.decisions, "metadata": batch.metadata,
-    })  # fmt: skip
+    created_at = await session.scalar(text(
+        "SELECT GREATEST(CAST(:now AS timestamptz), statement_timestamp())"
+    ), {"now": batch.created_at})  # fmt: skip
     await session.execute(text("""
         INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, category,
             created_at)
-        SELECT l.txn, l.account, :unit, l.side, l.amount, l.category, t.created_at
+        SELECT l.txn, l.account, :unit, l.side, l.amount, l.category, :created_at
         FROM unnest(CAST(:txns AS uuid[]), CAST(:accounts AS bigint[]), CAST(:sides AS text[]),
             CAST(:amounts AS bigint[]), CAST(:categories AS text[]))
             AS l(txn, account, side, amount, category)
-        JOIN ledger_transactions t ON t.id = l.txn
     """), {
-        "unit": batch.unit,
+        "unit": batch.unit, "created_at": created_at,
         "txns": [txn for txn, _ in batch.legs],
         "accounts": [leg.account_id for _, leg in batch.legs],
         "sides": [leg.side for _, leg in batch.legs],
         "amounts": [leg.amount for _, leg in batch.legs],
         "categories": [leg.category for _, leg in batch.legs],
     })  # fmt: skip
+    await session.execute(text("""
+        INSERT INTO ledger_transactions (id, type, citizen_key, incentive, period_key, unit,
+            amount, effective_date, caller, unique_token, decision_id, metadata, created_at)
+        SELECT t.id, t.type, t.citizen_key, :incentive, t.period_key, :unit, t.amount,
+            :effective_date, :caller, t.token, t.decision, CAST(t.metadata AS jsonb), :created_at
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:citizens AS text[]),
+            CAST(:periods AS text[]), CAST(:amounts AS bigint[]), CAST(:tokens AS text[]),
+            CAST(:decisions AS uuid[]), CAST(:metadata AS text[]))
+            AS t(id, type, citizen_key, period_key, amount, token, decision, metadata)
+    """), {
+        "incentive": batch.incentive, "unit": batch.unit, "effective_date": batch.effective_date,
+        "created_at": created_at, "caller": batch.caller, "ids": batch.ids,
+        "types": batch.types, "citizens": batch.citizen_keys, "periods": batch.period_keys,
+        "amounts": batch.amounts, "tokens": batch.tokens, "decisions": batch.decisions,
+        "metadata": batch.metadata,
+    })  # fmt: skip
     deltas: dict[int, int] = {}
     for _, leg in batch.legs:
         deltas[leg.account_id] = deltas.get(leg.account_id, 0) + leg.signed
-    moved = sorted((k, v) for k, v in deltas.items() if v)
-    await session.execute(text("""
-        UPDATE ledger_accounts a SET balance = a.balance + d.delta
-        FROM unnest(CAST(:ids AS bigint[]), CAST(:deltas AS bigint[])) AS d(id, delta)
-        WHERE a.id = d.id AND a.balance IS NOT NULL
-    """), {"ids": [m[0] for m in moved], "deltas": [m[1] for m in moved]})  # fmt: skip
+    await move_balances(session, sorted((k, v) for k, v in deltas.items() if v))
