@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.commands import ledger as ledger_command
 from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
 
@@ -168,6 +169,25 @@ def token(args: argparse.Namespace) -> int:
                client_id=sorted(policy.client_ids)[0], scopes=scopes, ssin=ssin,
                lifetime_seconds=args.lifetime))  # fmt: skip
     return 0
+
+
+@command("grant", "grant a period's rights to every citizen with stored facts")(
+    ledger_command.grant_arguments
+)
+def grant(args: argparse.Namespace) -> int:
+    return ledger_command.main("grant", args)
+
+
+@command("rollover", "close ended periods: expire (or carry over) what is left")(
+    ledger_command.rollover_arguments
+)
+def rollover(args: argparse.Namespace) -> int:
+    return ledger_command.main("rollover", args)
+
+
+@command("holds", "holds: llr holds expire")(ledger_command.holds_arguments)
+def holds(args: argparse.Namespace) -> int:
+    return ledger_command.main("holds", args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -67,19 +67,9 @@ def run(args: argparse.Namespace, settings: Settings, url: str) -> int:
 
 def main(args: argparse.Namespace) -> int:
     """Against DATABASE_URL, or the embedded PostgreSQL of ``llr serve`` (not while it runs)."""
-    from app.embedded_pg import EmbeddedPostgres, ensure_database
-    from app.migrate import upgrade
+    from app.commands.database import command_database
     from app.settings import get_settings
 
     settings = get_settings()
-    url, embedded = settings.database_url, None
-    if not url:
-        embedded = EmbeddedPostgres(settings.data_dir).start()
-        ensure_database(embedded.url(), "llr")
-        url = embedded.url("llr")
-    try:
-        upgrade(url)
+    with command_database(settings) as url:
         return run(args, settings, url)
-    finally:
-        if embedded is not None:
-            embedded.stop()

@@ -1,0 +1,263 @@
+"""``llr grant [--period P]``: the rights for every citizen with stored facts, in
+batches: the rules evaluate each citizen (identical facts are evaluated once), and each batch
+is written with one statement per table, not one request per citizen.
+
+It settles exactly as a wallet read does (a first grant, an upward adjustment, a withdrawal of
+what is still available), against the same accounts under the same locks, so running it twice,
+or beside the service, grants nothing twice."""
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.grants import granted_by_rules, reasons_json
+from app.domain.ledger.book import Leg, system_account
+from app.domain.ledger.bulk import Batch, post_batch
+from app.domain.ledger.ports import Actor
+from app.domain.periods import Period
+from app.domain.quantities import Unit
+from app.domain.rules import INCENTIVES, Facts, evaluate
+
+RULE_GRANTED = [code for code in INCENTIVES if granted_by_rules(code)]
+COUNTERS = {"grant": "granted", "adjust": "adjusted", "withdraw": "withdrawn"}
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """One incentive's decision for a set of facts: the target in minor units (None: cannot
+    say), with what the receipt records."""
+
+    incentive: str
+    unit: Unit
+    period: Period
+    status: str
+    target: int | None
+    entitlement: int | None
+    reasons: str
+
+
+@dataclass(slots=True)
+class GrantReport:
+    citizens: int = 0
+    granted: int = 0
+    adjusted: int = 0
+    withdrawn: int = 0
+    unchanged: int = 0
+    distinct_facts: int = 0
+
+    def add(self, other: "GrantReport") -> None:
+        for name in ("citizens", "granted", "adjusted", "withdrawn", "unchanged"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(slots=True)
+class Evaluator:
+    """The rules for one period and date, remembered per distinct set of facts (the rules are
+    pure functions of the facts and the date)."""
+
+    period_key: str | None
+    """Only rights of this period; None: every right in the period in force at ``as_of``."""
+    as_of: date
+    rules_version: str = ""
+    memo: dict[str, list[Decided]] = field(default_factory=dict)
+
+    def decide(self, facts_json: str) -> list[Decided]:
+        found = self.memo.get(facts_json)
+        if found is None:
+            found = self.memo[facts_json] = self._evaluate(facts_json)
+        return found
+
+    def _evaluate(self, facts_json: str) -> list[Decided]:
+        evaluation = evaluate(Facts.model_validate_json(facts_json), self.as_of,
+                              incentives=RULE_GRANTED)  # fmt: skip
+        self.rules_version = evaluation.rules_version
+        decided = []
+        for result in evaluation.results:
+            if result.period is None:
+                continue
+            if self.period_key is not None and result.period.key != self.period_key:
+                continue
+            target = None
+            if result.status == "eligible" and result.entitlement is not None:
+                target = result.entitlement.minor
+            elif result.status == "notEligible":
+                target = 0
+            decided.append(Decided(
+                result.incentive, INCENTIVES[result.incentive].unit_for(result.period.start),
+                result.period, result.status, target,
+                result.entitlement.minor if result.entitlement else None,
+                json.dumps(reasons_json(result)),
+            ))  # fmt: skip
+        return decided
+
+
+async def citizens_with_facts(
+    sessions: async_sessionmaker[AsyncSession], batch_size: int
+) -> AsyncIterator[list[tuple[str, int, int, str]]]:
+    """(citizen key, facts id, version, facts JSON) of every citizen's latest facts, in batches
+    ordered by citizen key."""
+    after = ""
+    while True:
+        async with sessions() as session:
+            rows = (await session.execute(text(
+                "SELECT DISTINCT ON (citizen_key) citizen_key, id, version, facts::text "
+                "FROM citizen_facts WHERE citizen_key > :after "
+                "ORDER BY citizen_key, version DESC LIMIT :n"
+            ), {"after": after, "n": batch_size})).all()  # fmt: skip
+        if not rows:
+            return
+        yield [(r[0], r[1], r[2], r[3]) for r in rows]
+        after = rows[-1][0]
+
+
+async def count_citizens(session: AsyncSession) -> int:
+    return int(await session.scalar(text("SELECT count(DISTINCT citizen_key) FROM citizen_facts"))
+               or 0)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Change:
+    citizen_key: str
+    facts_id: int
+    version: int
+    decided: Decided
+    account: int
+    minor: int
+    kind: str  # grant, adjust (up) or withdraw (down)
+    metadata: dict[str, Any]
+
+
+async def grant_batch(
+    session: AsyncSession,
+    evaluator: Evaluator,
+    rows: list[tuple[str, int, int, str]],
+    actor: Actor,
+    now: datetime,
+) -> GrantReport:
+    """Settles one batch of citizens in the caller's transaction."""
+    report = GrantReport(citizens=len(rows))
+    wanted = [(key, facts_id, version, d) for key, facts_id, version, facts in rows
+              for d in evaluator.decide(facts) if d.target is not None]  # fmt: skip
+    if not wanted:
+        return report
+    accounts = await _lock_accounts(session, wanted)
+    granted = await _granted(session, [a[0] for a in accounts.values()])
+    changes: list[_Change] = []
+    for key, facts_id, version, d in wanted:
+        found = accounts.get((key, d.incentive))
+        if found is None:
+            continue  # nothing granted and nothing to grant
+        account, balance = found
+        current = granted.get(account, 0)
+        assert d.target is not None
+        if d.target == current:
+            report.unchanged += 1
+        elif d.target > current:
+            kind = "grant" if current == 0 else "adjust"
+            changes.append(_Change(key, facts_id, version, d, account, d.target - current, kind,
+                                   {}))  # fmt: skip
+        else:
+            taken = min(current - d.target, balance)
+            note = {"previouslyGranted": str(current), "entitlementMinor": str(d.target)}
+            if taken < current - d.target:
+                note["why"] = "the new entitlement is below what is already used or reserved"
+            if taken:
+                changes.append(_Change(key, facts_id, version, d, account, taken, "withdraw",
+                                       note))  # fmt: skip
+    await _write(session, evaluator, changes, actor, now, report)
+    return report
+
+
+async def _lock_accounts(
+    session: AsyncSession, wanted: list[tuple[str, int, int, Decided]]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Opens the accounts of the rights to grant, and locks (in id order) every available
+    account the batch may move; (citizen, incentive) -> (account id, balance)."""
+    opening = [(key, d.incentive, d.period.key, d.unit.value) for key, _, _, d in wanted
+               if d.target]  # fmt: skip
+    if opening:
+        await session.execute(text(
+            "INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance) "
+            "SELECT k.kind, o.key, o.incentive, o.period, o.unit, 0 "
+            "FROM unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
+            "CAST(:periods AS text[]), CAST(:units AS text[])) AS o(key, incentive, period, unit) "
+            "CROSS JOIN (VALUES ('available'), ('held')) AS k(kind) "
+            "ORDER BY o.key, o.incentive ON CONFLICT DO NOTHING"
+        ), {"keys": [o[0] for o in opening], "incentives": [o[1] for o in opening],
+            "periods": [o[2] for o in opening], "units": [o[3] for o in opening]})  # fmt: skip
+    rows = await session.execute(text(
+        "SELECT a.id, a.citizen_key, a.incentive, a.balance FROM ledger_accounts a "
+        "JOIN unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
+        "CAST(:periods AS text[])) AS w(key, incentive, period) "
+        "ON a.citizen_key = w.key AND a.incentive = w.incentive AND a.period_key = w.period "
+        "WHERE a.kind = 'available' ORDER BY a.id FOR UPDATE OF a"
+    ), {"keys": [w[0] for w in wanted], "incentives": [w[3].incentive for w in wanted],
+        "periods": [w[3].period.key for w in wanted]})  # fmt: skip
+    return {(r.citizen_key, r.incentive): (r.id, r.balance) for r in rows}
+
+
+async def _granted(session: AsyncSession, account_ids: list[int]) -> dict[int, int]:
+    rows = await session.execute(text(
+        "SELECT account_id, sum(CASE side WHEN 'C' THEN amount ELSE -amount END) "
+        "FROM ledger_legs WHERE account_id = ANY(CAST(:ids AS bigint[])) AND category = 'grant' "
+        "GROUP BY account_id"
+    ), {"ids": account_ids})  # fmt: skip
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def _write(
+    session: AsyncSession,
+    evaluator: Evaluator,
+    changes: list[_Change],
+    actor: Actor,
+    now: datetime,
+    report: GrantReport,
+) -> None:
+    if not changes:
+        return
+    decision_ids = [uuid.uuid4() for _ in changes]
+    await session.execute(text(
+        "INSERT INTO decisions (id, citizen_key, incentive, period_key, status, entitlement, "
+        "unit, rules_version, facts_version, facts_id, reasons, as_of, created_at, trace_id) "
+        "SELECT d.id, d.key, d.incentive, d.period, d.status, d.entitlement, d.unit, :rules, "
+        "d.version, d.facts_id, CAST(d.reasons AS jsonb), :as_of, :now, :trace "
+        "FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:incentives AS text[]), "
+        "CAST(:statuses AS text[]), CAST(:entitlements AS bigint[]), CAST(:units AS text[]), "
+        "CAST(:versions AS int[]), CAST(:facts AS bigint[]), CAST(:reasons AS text[]), "
+        "CAST(:periods AS text[])) "
+        "AS d(id, key, incentive, status, entitlement, unit, version, facts_id, reasons, period)"
+    ), {
+        "periods": [c.decided.period.key for c in changes], "rules": evaluator.rules_version,
+        "as_of": evaluator.as_of, "now": now, "trace": actor.trace_id, "ids": decision_ids,
+        "keys": [c.citizen_key for c in changes],
+        "incentives": [c.decided.incentive for c in changes],
+        "statuses": [c.decided.status for c in changes],
+        "entitlements": [c.decided.entitlement for c in changes],
+        "units": [c.decided.unit.value for c in changes],
+        "versions": [c.version for c in changes], "facts": [c.facts_id for c in changes],
+        "reasons": [c.decided.reasons for c in changes],
+    })  # fmt: skip
+    batches: dict[tuple[str, Unit], Batch] = {}
+    issuers: dict[tuple[str, Unit], int] = defaultdict(int)
+    for change, decision in zip(changes, decision_ids, strict=True):
+        group = (change.decided.incentive, change.decided.unit)
+        if group not in batches:
+            batches[group] = Batch(group[0], group[1].value, actor.partner, evaluator.as_of, now)
+            issuers[group] = await system_account(session, "issuer", group[0], group[1])
+        up = change.kind != "withdraw"
+        entries = [Leg(issuers[group], "D" if up else "C", change.minor, "grant"),
+                   Leg(change.account, "C" if up else "D", change.minor, "grant")]  # fmt: skip
+        batches[group].add("grant" if change.kind == "grant" else "adjust", change.citizen_key,
+                           change.decided.period.key, change.minor, entries, decision=decision,
+                           metadata=change.metadata)  # fmt: skip
+        counter = COUNTERS[change.kind]
+        setattr(report, counter, getattr(report, counter) + 1)
+    for batch in batches.values():
+        await post_batch(session, batch)
