@@ -6,7 +6,6 @@ It settles exactly as a wallet read does (a first grant, an upward adjustment, a
 what is still available), against the same accounts under the same locks, so running it twice,
 or beside the service, grants nothing twice."""
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.grants import granted_by_rules, reasons_json
+from app.domain.grants import granted_by_rules, reasons_text, store_reasons
 from app.domain.ledger.book import Leg, system_account
 from app.domain.ledger.bulk import Batch, post_batch
 from app.domain.ledger.ports import Actor
@@ -41,6 +40,7 @@ class Decided:
     target: int | None
     entitlement: int | None
     reasons: str
+    reasons_hash: str
 
 
 @dataclass(slots=True)
@@ -67,6 +67,8 @@ class Evaluator:
     as_of: date
     rules_version: str = ""
     memo: dict[str, list[Decided]] = field(default_factory=dict)
+    stored_reasons: set[str] = field(default_factory=set)
+    """Hashes of reasons already stored in this run."""
 
     def decide(self, facts_json: str) -> list[Decided]:
         found = self.memo.get(facts_json)
@@ -93,7 +95,7 @@ class Evaluator:
                 result.incentive, INCENTIVES[result.incentive].unit_for(result.period.start),
                 result.period, result.status, target,
                 result.entitlement.minor if result.entitlement else None,
-                json.dumps(reasons_json(result)),
+                *reasons_text(result),
             ))  # fmt: skip
         return decided
 
@@ -223,11 +225,17 @@ async def _write(
     if not changes:
         return
     decision_ids = [uuid.uuid4() for _ in changes]
+    fresh = {c.decided.reasons_hash: c.decided.reasons for c in changes
+             if c.decided.reasons_hash not in evaluator.stored_reasons}  # fmt: skip
+    if fresh:
+        await store_reasons(session, sorted(fresh.items()))
+        evaluator.stored_reasons.update(fresh)
     await session.execute(text(
         "INSERT INTO decisions (id, citizen_key, incentive, period_key, status, entitlement, "
-        "unit, rules_version, facts_version, facts_id, reasons, as_of, created_at, trace_id) "
+        "unit, rules_version, facts_version, facts_id, reasons_hash, as_of, created_at, "
+        "trace_id) "
         "SELECT d.id, d.key, d.incentive, d.period, d.status, d.entitlement, d.unit, :rules, "
-        "d.version, d.facts_id, CAST(d.reasons AS jsonb), :as_of, :now, :trace "
+        "d.version, d.facts_id, d.reasons, :as_of, :now, :trace "
         "FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:incentives AS text[]), "
         "CAST(:statuses AS text[]), CAST(:entitlements AS bigint[]), CAST(:units AS text[]), "
         "CAST(:versions AS int[]), CAST(:facts AS bigint[]), CAST(:reasons AS text[]), "
@@ -242,7 +250,7 @@ async def _write(
         "entitlements": [c.decided.entitlement for c in changes],
         "units": [c.decided.unit.value for c in changes],
         "versions": [c.version for c in changes], "facts": [c.facts_id for c in changes],
-        "reasons": [c.decided.reasons for c in changes],
+        "reasons": [c.decided.reasons_hash for c in changes],
     })  # fmt: skip
     batches: dict[tuple[str, Unit], Batch] = {}
     issuers: dict[tuple[str, Unit], int] = defaultdict(int)

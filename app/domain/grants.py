@@ -4,13 +4,15 @@ adjusted (never edited) when a new decision gives more or less.
 Every grant or adjustment references a *decision receipt*: the rules version, the facts version
 and the reasons it came from, so any balance can be traced back to why it exists."""
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.errors import InvalidInput
@@ -105,21 +107,36 @@ async def record_decision(
     now: datetime,
 ) -> uuid.UUID:
     decision_id = uuid.uuid4()
+    reasons, digest = reasons_text(result)
+    await store_reasons(session, [(digest, reasons)])
     await session.execute(insert(decisions).values(
         id=decision_id, citizen_key=citizen_key, incentive=result.incentive,
         period_key=result.period.key if result.period else None, status=result.status,
         entitlement=result.entitlement.minor if result.entitlement else None,
         unit=result.entitlement.unit.value if result.entitlement else None,
         rules_version=rules_version, facts_version=facts.version if facts else None,
-        facts_id=facts.id if facts else None, reasons=reasons_json(result), as_of=as_of,
+        facts_id=facts.id if facts else None, reasons_hash=digest, as_of=as_of,
         trace_id=trace_id, created_at=now,
     ))  # fmt: skip
     return decision_id
 
 
-def reasons_json(result: IncentiveResult) -> list[dict[str, Any]]:
-    return [{"code": r.code, "passed": r.passed, "message": r.message,
-             "legalBasis": r.legal_basis} for r in result.reasons]  # fmt: skip
+def reasons_text(result: IncentiveResult) -> tuple[str, str]:
+    """The reasons as the receipt keeps them (JSON) and their SHA-256, by which they are
+    stored once however many decisions share them."""
+    reasons = json.dumps([{"code": r.code, "passed": r.passed, "message": r.message,
+                           "legalBasis": r.legal_basis} for r in result.reasons],
+                         ensure_ascii=False, sort_keys=True)  # fmt: skip
+    return reasons, hashlib.sha256(reasons.encode()).hexdigest()
+
+
+async def store_reasons(session: AsyncSession, rows: list[tuple[str, str]]) -> None:
+    """(hash, reasons JSON) pairs, each stored once."""
+    await session.execute(text(
+        "INSERT INTO decision_reasons (hash, reasons) SELECT r.hash, CAST(r.reasons AS jsonb) "
+        "FROM unnest(CAST(:hashes AS text[]), CAST(:reasons AS text[])) AS r(hash, reasons) "
+        "ORDER BY r.hash ON CONFLICT DO NOTHING"
+    ), {"hashes": [r[0] for r in rows], "reasons": [r[1] for r in rows]})  # fmt: skip
 
 
 async def settle(

@@ -15,7 +15,7 @@ from app.domain.grants import materialise, with_birth_date
 from app.domain.ledger.balances import Balances, right_balances
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.service import BRUSSELS, Ledger
-from app.domain.ledger.tables import accounts, decisions, transactions
+from app.domain.ledger.tables import accounts, decision_reasons, decisions, transactions
 from app.domain.periods import Period, parse_key
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral, evaluate, latest_facts
@@ -137,7 +137,11 @@ class DecisionView:
 
 
 async def decision(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView | None:
-    row = (await session.execute(select(decisions).where(decisions.c.id == decision_id))).first()
+    row = (await session.execute(
+        select(decisions, decision_reasons.c.reasons)
+        .join(decision_reasons, decision_reasons.c.hash == decisions.c.reasons_hash)
+        .where(decisions.c.id == decision_id)
+    )).first()  # fmt: skip
     if row is None:
         return None
     return DecisionView(

@@ -54,6 +54,15 @@ CREATE INDEX ix_ledger_accounts_citizen ON ledger_accounts (citizen_key, incenti
 COMMENT ON COLUMN ledger_accounts.balance IS
     'minor units (cents, 1/100 hour/day/month, whole vouchers); available or held; NULL for system';
 
+-- The reasons of decisions, stored once per distinct content (most citizens share the same
+-- reasons): a decision points at them by their SHA-256.
+CREATE TABLE decision_reasons (
+    hash            char(64) NOT NULL,
+    reasons         jsonb NOT NULL,
+    CONSTRAINT pk_decision_reasons PRIMARY KEY (hash),
+    CONSTRAINT ck_decision_reasons_array CHECK (jsonb_typeof(reasons) = 'array')
+);
+
 CREATE TABLE decisions (
     id              uuid NOT NULL,
     citizen_key     char(64) NOT NULL,
@@ -65,12 +74,13 @@ CREATE TABLE decisions (
     rules_version   text NOT NULL,
     facts_version   integer,
     facts_id        bigint,
-    reasons         jsonb NOT NULL,
+    reasons_hash    char(64) NOT NULL,
     as_of           date NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
     trace_id        text,
     CONSTRAINT pk_decisions PRIMARY KEY (id),
-    CONSTRAINT ck_decisions_entitlement CHECK (entitlement >= 0)
+    CONSTRAINT ck_decisions_entitlement CHECK (entitlement >= 0),
+    CONSTRAINT fk_decisions_reasons FOREIGN KEY (reasons_hash) REFERENCES decision_reasons (hash)
 );
 CREATE INDEX ix_decisions_citizen ON decisions (citizen_key, incentive, period_key, created_at);
 
@@ -107,16 +117,20 @@ CREATE TABLE ledger_transactions (
     CONSTRAINT ck_ledger_transactions_resolution CHECK (
         (type IN ('capture', 'release', 'expire')) = (resolves IS NOT NULL)),
     CONSTRAINT ck_ledger_transactions_reversal CHECK ((type = 'reverse') = (reverses IS NOT NULL)),
-    -- a hold resolves once (captured, released or expired); a transaction is reversed once
-    CONSTRAINT uq_ledger_transactions_resolves UNIQUE (resolves),
-    CONSTRAINT uq_ledger_transactions_reverses UNIQUE (reverses),
-    CONSTRAINT uq_ledger_transactions_unique_token UNIQUE (unique_token),
     CONSTRAINT fk_ledger_transactions_resolves FOREIGN KEY (resolves)
         REFERENCES ledger_transactions (id),
     CONSTRAINT fk_ledger_transactions_reverses FOREIGN KEY (reverses)
         REFERENCES ledger_transactions (id),
     CONSTRAINT fk_ledger_transactions_decision FOREIGN KEY (decision_id) REFERENCES decisions (id)
 );
+-- a hold resolves once (captured, released or expired); a transaction is reversed once
+-- (partial: the many transactions that resolve and reverse nothing cost no index entry)
+CREATE UNIQUE INDEX uq_ledger_transactions_resolves ON ledger_transactions (resolves)
+    WHERE resolves IS NOT NULL;
+CREATE UNIQUE INDEX uq_ledger_transactions_reverses ON ledger_transactions (reverses)
+    WHERE reverses IS NOT NULL;
+CREATE UNIQUE INDEX uq_ledger_transactions_unique_token ON ledger_transactions (unique_token)
+    WHERE unique_token IS NOT NULL;
 CREATE INDEX ix_ledger_transactions_citizen ON ledger_transactions (citizen_key, created_at, id);
 CREATE INDEX ix_ledger_transactions_created ON ledger_transactions (created_at, id);
 CREATE INDEX ix_ledger_transactions_open_holds ON ledger_transactions (expires_at)
@@ -228,6 +242,7 @@ DROP TABLE idempotency_keys;
 DROP TABLE ledger_legs;
 DROP TABLE ledger_transactions;
 DROP TABLE decisions;
+DROP TABLE decision_reasons;
 DROP TABLE ledger_accounts;
 DROP FUNCTION ledger_check_new_transactions();
 DROP FUNCTION ledger_check_new_legs();

@@ -44,10 +44,17 @@ decisions = Table(
     Column("rules_version", Text, nullable=False),
     Column("facts_version", Integer),
     Column("facts_id", BigInteger),
-    Column("reasons", JSONB, nullable=False),
+    Column("reasons_hash", String(64), nullable=False),
     Column("as_of", Date, nullable=False),
     Column("created_at", TIMESTAMP(timezone=True)),
     Column("trace_id", Text),
+)
+
+decision_reasons = Table(
+    "decision_reasons",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("reasons", JSONB, nullable=False),
 )
 
 transactions = Table(
