@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.grants import granted_by_rules, reasons_text, store_reasons
 from app.domain.ledger.book import Leg, system_account
-from app.domain.ledger.bulk import Batch, post_batch
+from app.domain.ledger.bulk import Batch, plan_for_batches, post_batch
 from app.domain.ledger.ports import Actor
 from app.domain.periods import Period
 from app.domain.quantities import Unit
-from app.domain.rules import INCENTIVES, Facts, evaluate
+from app.domain.rules import INCENTIVES, Facts, IncentiveResult, evaluate
 
 RULE_GRANTED = [code for code in INCENTIVES if granted_by_rules(code)]
 COUNTERS = {"grant": "granted", "adjust": "adjusted", "withdraw": "withdrawn"}
@@ -69,6 +69,15 @@ class Evaluator:
     memo: dict[str, list[Decided]] = field(default_factory=dict)
     stored_reasons: set[str] = field(default_factory=set)
     """Hashes of reasons already stored in this run."""
+    reasons_memo: dict[tuple[object, ...], tuple[str, str]] = field(default_factory=dict)
+
+    def _reasons(self, result: IncentiveResult) -> tuple[str, str]:
+        """The receipt's reasons (JSON, hash): few distinct ones, each serialised once."""
+        key = tuple((r.code, r.passed, r.message, r.legal_basis) for r in result.reasons)
+        found = self.reasons_memo.get(key)
+        if found is None:
+            found = self.reasons_memo[key] = reasons_text(result)
+        return found
 
     def decide(self, facts_json: str) -> list[Decided]:
         found = self.memo.get(facts_json)
@@ -95,7 +104,7 @@ class Evaluator:
                 result.incentive, INCENTIVES[result.incentive].unit_for(result.period.start),
                 result.period, result.status, target,
                 result.entitlement.minor if result.entitlement else None,
-                *reasons_text(result),
+                *self._reasons(result),
             ))  # fmt: skip
         return decided
 
@@ -149,6 +158,7 @@ async def grant_batch(
               for d in evaluator.decide(facts) if d.target is not None]  # fmt: skip
     if not wanted:
         return report
+    await plan_for_batches(session)
     accounts = await _lock_accounts(session, wanted)
     granted = await _granted(session, [a[0] for a in accounts.values()])
     changes: list[_Change] = []

@@ -196,17 +196,19 @@ CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions
 -- every unit; legs can never be added to a transaction that exists. Checked once per statement
 -- over all the rows it inserted, so a batch of a million postings costs one query, not a
 -- million.
-CREATE FUNCTION ledger_check_new_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ledger_check_new_transactions() RETURNS trigger LANGUAGE plpgsql
+    -- the new rows are looked up by index, never by scanning the (large) table of legs
+    SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
 DECLARE
     bad uuid;
 BEGIN
-    WITH sums AS (
-        SELECT l.transaction_id, l.unit, count(*) AS legs,
-               sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) AS net
-        FROM ledger_legs l JOIN new_transactions n ON n.id = l.transaction_id
-        GROUP BY l.transaction_id, l.unit)
-    SELECT n.id INTO bad FROM new_transactions n LEFT JOIN sums s ON s.transaction_id = n.id
-    GROUP BY n.id HAVING coalesce(sum(s.legs), 0) < 2 OR bool_or(s.net <> 0) LIMIT 1;
+    SELECT n.id INTO bad FROM new_transactions n
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(u.legs), 0) AS legs, coalesce(bool_or(u.net <> 0), false) AS off
+        FROM (SELECT count(*) AS legs,
+                     sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) AS net
+              FROM ledger_legs l WHERE l.transaction_id = n.id GROUP BY l.unit) u) s
+    WHERE s.legs < 2 OR s.off LIMIT 1;
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'transaction % does not balance: double entry needs two or more legs '
             'whose debits equal their credits in every unit', bad
@@ -219,11 +221,13 @@ CREATE TRIGGER ledger_transactions_balanced AFTER INSERT ON ledger_transactions
     REFERENCING NEW TABLE AS new_transactions
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_new_transactions();
 
-CREATE FUNCTION ledger_check_new_legs() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ledger_check_new_legs() RETURNS trigger LANGUAGE plpgsql
+    SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
 DECLARE
     posted uuid;
 BEGIN
-    SELECT t.id INTO posted FROM new_legs l JOIN ledger_transactions t ON t.id = l.transaction_id
+    SELECT t.id INTO posted FROM new_legs l
+    CROSS JOIN LATERAL (SELECT t.id FROM ledger_transactions t WHERE t.id = l.transaction_id) t
     LIMIT 1;
     IF posted IS NOT NULL THEN
         RAISE EXCEPTION 'transaction % is posted: it cannot gain legs', posted

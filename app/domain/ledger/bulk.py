@@ -59,6 +59,13 @@ class Batch:
         return len(self.ids)
 
 
+async def plan_for_batches(session: AsyncSession) -> None:
+    """Batch statements join arrays of thousands of keys: planned for the arrays at hand each
+    time. A cached generic plan guesses their size and can fall back to scanning every account
+    for every key (seen: one batch of 5,000 taking 88 s instead of 1 s)."""
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 async def post_batch(session: AsyncSession, batch: Batch) -> None:
     """Writes the batch, legs first; the caller holds the locks of the citizen accounts it
     moves. One statement per table: PostgreSQL checks the balance of all its transactions in

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.ledger.book import Leg, find_right_accounts, lock, system_account
-from app.domain.ledger.bulk import Batch, post_batch
+from app.domain.ledger.bulk import Batch, plan_for_batches, post_batch
 from app.domain.ledger.ports import Actor, IncentiveCatalog
 from app.domain.ledger.service import Ledger
 from app.domain.periods import Period, parse_key
@@ -56,6 +56,7 @@ async def close_period_batch(
     Running it again finds nothing to do: it takes only positive balances, under lock, and
     leaves them at zero. A hold of the ended period released later returns to a zero balance,
     which the next run closes in turn."""
+    await plan_for_batches(session)
     rows = (await session.execute(text(
         "SELECT id, citizen_key, balance FROM ledger_accounts WHERE kind = 'available' "
         "AND incentive = :incentive AND period_key = :period AND balance > 0 "

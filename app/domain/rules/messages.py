@@ -5,7 +5,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 MESSAGE_FILE = Path(__file__).parent / "messages.toml"
@@ -59,9 +59,15 @@ def _show(value: object) -> str:
 
 
 def message(section: str, code: str, language: str, args: Mapping[str, object]) -> str:
+    return _render(section, code, language, tuple((k, _show(v)) for k, v in args.items()))
+
+
+@lru_cache(maxsize=65536)
+def _render(section: str, code: str, language: str, shown: tuple[tuple[str, str], ...]) -> str:
+    # Many answers repeat the same sentences with the same values: rendered once each.
     texts = catalogue()[section][code]
     template = next(texts[lang] for lang in _FALLBACK.get(language, ("nl",)) if lang in texts)
-    return template.format_map({k: _show(v) for k, v in args.items()})
+    return template.format_map(dict(shown))
 
 
 def referral_url(code: str) -> str:
