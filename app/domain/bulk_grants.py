@@ -6,6 +6,7 @@ It settles exactly as a wallet read does (a first grant, an upward adjustment, a
 what is still available), against the same accounts under the same locks, so running it twice,
 or beside the service, grants nothing twice."""
 
+import os
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -39,7 +40,6 @@ class Decided:
     status: str
     target: int | None
     entitlement: int | None
-    reasons: str
     reasons_hash: str
 
 
@@ -57,33 +57,53 @@ class GrantReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """A batch of citizens' decisions, in the batch's order, with the text of any reasons not
+    handed out before (by hash)."""
+
+    decided: list[list[Decided]]
+    reasons: dict[str, str]
+    rules_version: str
+    distinct_facts: int
+    """How many distinct sets of facts the evaluating process has seen so far."""
+    worker: int
+    """The evaluating process."""
+
+
 @dataclass(slots=True)
 class Evaluator:
     """The rules for one period and date, remembered per distinct set of facts (the rules are
-    pure functions of the facts and the date)."""
+    pure functions of the facts and the date). Picklable work: it runs in worker processes."""
 
     period_key: str | None
     """Only rights of this period; None: every right in the period in force at ``as_of``."""
     as_of: date
     rules_version: str = ""
     memo: dict[str, list[Decided]] = field(default_factory=dict)
-    stored_reasons: set[str] = field(default_factory=set)
-    """Hashes of reasons already stored in this run."""
-    reasons_memo: dict[tuple[object, ...], tuple[str, str]] = field(default_factory=dict)
+    reasons_memo: dict[tuple[object, ...], str] = field(default_factory=dict)
+    unsent: dict[str, str] = field(default_factory=dict)
 
-    def _reasons(self, result: IncentiveResult) -> tuple[str, str]:
-        """The receipt's reasons (JSON, hash): few distinct ones, each serialised once."""
-        key = tuple((r.code, r.passed, r.message, r.legal_basis) for r in result.reasons)
-        found = self.reasons_memo.get(key)
-        if found is None:
-            found = self.reasons_memo[key] = reasons_text(result)
-        return found
+    def decide_all(self, facts: list[str]) -> Evaluated:
+        decided = [self.decide(one) for one in facts]
+        unsent, self.unsent = self.unsent, {}
+        return Evaluated(decided, unsent, self.rules_version, len(self.memo), os.getpid())
 
     def decide(self, facts_json: str) -> list[Decided]:
         found = self.memo.get(facts_json)
         if found is None:
             found = self.memo[facts_json] = self._evaluate(facts_json)
         return found
+
+    def _reasons(self, result: IncentiveResult) -> str:
+        """The receipt's reasons by hash: few distinct ones, each serialised once."""
+        key = tuple((r.code, r.passed, r.message, r.legal_basis) for r in result.reasons)
+        digest = self.reasons_memo.get(key)
+        if digest is None:
+            text_, digest = reasons_text(result)
+            self.reasons_memo[key] = digest
+            self.unsent[digest] = text_
+        return digest
 
     def _evaluate(self, facts_json: str) -> list[Decided]:
         evaluation = evaluate(Facts.model_validate_json(facts_json), self.as_of,
@@ -103,10 +123,33 @@ class Evaluator:
             decided.append(Decided(
                 result.incentive, INCENTIVES[result.incentive].unit_for(result.period.start),
                 result.period, result.status, target,
-                result.entitlement.minor if result.entitlement else None,
-                *self._reasons(result),
+                result.entitlement.minor if result.entitlement else None, self._reasons(result),
             ))  # fmt: skip
         return decided
+
+
+_WORKER: Evaluator | None = None
+
+
+def evaluate_in_worker(period_key: str | None, as_of: date, facts: list[str]) -> Evaluated:
+    """Runs in a worker process, which keeps its evaluator (and memo) between batches."""
+    global _WORKER
+    if _WORKER is None or (_WORKER.period_key, _WORKER.as_of) != (period_key, as_of):
+        _WORKER = Evaluator(period_key, as_of)
+    return _WORKER.decide_all(facts)
+
+
+@dataclass(slots=True)
+class Receipts:
+    """What a run knows of the receipts it writes: the rules version and the reasons' texts."""
+
+    as_of: date
+    rules_version: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def learn(self, evaluated: Evaluated) -> None:
+        self.rules_version = evaluated.rules_version or self.rules_version
+        self.texts.update(evaluated.reasons)
 
 
 async def citizens_with_facts(
@@ -147,15 +190,18 @@ class _Change:
 
 async def grant_batch(
     session: AsyncSession,
-    evaluator: Evaluator,
+    receipts: Receipts,
     rows: list[tuple[str, int, int, str]],
+    decided: list[list[Decided]],
     actor: Actor,
     now: datetime,
 ) -> GrantReport:
-    """Settles one batch of citizens in the caller's transaction."""
+    """Settles one batch of citizens (their decisions in the same order) in the caller's
+    transaction."""
     report = GrantReport(citizens=len(rows))
-    wanted = [(key, facts_id, version, d) for key, facts_id, version, facts in rows
-              for d in evaluator.decide(facts) if d.target is not None]  # fmt: skip
+    wanted = [(key, facts_id, version, d)
+              for (key, facts_id, version, _), mine in zip(rows, decided, strict=True)
+              for d in mine if d.target is not None]  # fmt: skip
     if not wanted:
         return report
     await plan_for_batches(session)
@@ -183,7 +229,7 @@ async def grant_batch(
             if taken:
                 changes.append(_Change(key, facts_id, version, d, account, taken, "withdraw",
                                        note))  # fmt: skip
-    await _write(session, evaluator, changes, actor, now, report)
+    await _write(session, receipts, changes, actor, now, report)
     return report
 
 
@@ -200,7 +246,7 @@ async def _lock_accounts(
             "SELECT k.kind, o.key, o.incentive, o.period, o.unit, 0 "
             "FROM unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
             "CAST(:periods AS text[]), CAST(:units AS text[])) AS o(key, incentive, period, unit) "
-            "CROSS JOIN (VALUES ('available'), ('held')) AS k(kind) "
+            "CROSS JOIN (VALUES ('available')) AS k(kind) "
             "ORDER BY o.key, o.incentive ON CONFLICT DO NOTHING"
         ), {"keys": [o[0] for o in opening], "incentives": [o[1] for o in opening],
             "periods": [o[2] for o in opening], "units": [o[3] for o in opening]})  # fmt: skip
@@ -226,7 +272,7 @@ async def _granted(session: AsyncSession, account_ids: list[int]) -> dict[int, i
 
 async def _write(
     session: AsyncSession,
-    evaluator: Evaluator,
+    receipts: Receipts,
     changes: list[_Change],
     actor: Actor,
     now: datetime,
@@ -235,11 +281,9 @@ async def _write(
     if not changes:
         return
     decision_ids = [uuid.uuid4() for _ in changes]
-    fresh = {c.decided.reasons_hash: c.decided.reasons for c in changes
-             if c.decided.reasons_hash not in evaluator.stored_reasons}  # fmt: skip
-    if fresh:
-        await store_reasons(session, sorted(fresh.items()))
-        evaluator.stored_reasons.update(fresh)
+    # the few distinct reasons this batch points at (stored once: ON CONFLICT DO NOTHING)
+    used = {c.decided.reasons_hash for c in changes}
+    await store_reasons(session, sorted((h, receipts.texts[h]) for h in used))
     await session.execute(text(
         "INSERT INTO decisions (id, citizen_key, incentive, period_key, status, entitlement, "
         "unit, rules_version, facts_version, facts_id, reasons_hash, as_of, created_at, "
@@ -252,8 +296,8 @@ async def _write(
         "CAST(:periods AS text[])) "
         "AS d(id, key, incentive, status, entitlement, unit, version, facts_id, reasons, period)"
     ), {
-        "periods": [c.decided.period.key for c in changes], "rules": evaluator.rules_version,
-        "as_of": evaluator.as_of, "now": now, "trace": actor.trace_id, "ids": decision_ids,
+        "periods": [c.decided.period.key for c in changes], "rules": receipts.rules_version,
+        "as_of": receipts.as_of, "now": now, "trace": actor.trace_id, "ids": decision_ids,
         "keys": [c.citizen_key for c in changes],
         "incentives": [c.decided.incentive for c in changes],
         "statuses": [c.decided.status for c in changes],
@@ -267,7 +311,7 @@ async def _write(
     for change, decision in zip(changes, decision_ids, strict=True):
         group = (change.decided.incentive, change.decided.unit)
         if group not in batches:
-            batches[group] = Batch(group[0], group[1].value, actor.partner, evaluator.as_of, now)
+            batches[group] = Batch(group[0], group[1].value, actor.partner, receipts.as_of, now)
             issuers[group] = await system_account(session, "issuer", group[0], group[1])
         up = change.kind != "withdraw"
         entries = [Leg(issuers[group], "D" if up else "C", change.minor, "grant"),

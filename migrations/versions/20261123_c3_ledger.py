@@ -34,9 +34,9 @@ CREATE TABLE ledger_accounts (
     balance       bigint,
     created_at    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT pk_ledger_accounts PRIMARY KEY (id),
-    CONSTRAINT uq_ledger_accounts_id_unit UNIQUE (id, unit),
+    -- also the index of a citizen's accounts (system accounts have no citizen and no period)
     CONSTRAINT uq_ledger_accounts_identity
-        UNIQUE NULLS NOT DISTINCT (kind, citizen_key, incentive, period_key),
+        UNIQUE NULLS NOT DISTINCT (citizen_key, incentive, period_key, kind),
     CONSTRAINT ck_ledger_accounts_kind CHECK (
         kind IN ('available', 'held', 'issuer', 'used', 'expired')
         OR kind LIKE 'used:%'),
@@ -49,8 +49,6 @@ CREATE TABLE ledger_accounts (
         AND (kind IN ('available', 'held')) = (period_key IS NOT NULL)),
     CONSTRAINT ck_ledger_accounts_no_overdraft CHECK (balance >= 0)
 );
-CREATE INDEX ix_ledger_accounts_citizen ON ledger_accounts (citizen_key, incentive, period_key)
-    WHERE citizen_key IS NOT NULL;
 COMMENT ON COLUMN ledger_accounts.balance IS
     'minor units (cents, 1/100 hour/day/month, whole vouchers); available or held; NULL for system';
 
@@ -82,7 +80,6 @@ CREATE TABLE decisions (
     CONSTRAINT ck_decisions_entitlement CHECK (entitlement >= 0),
     CONSTRAINT fk_decisions_reasons FOREIGN KEY (reasons_hash) REFERENCES decision_reasons (hash)
 );
-CREATE INDEX ix_decisions_citizen ON decisions (citizen_key, incentive, period_key, created_at);
 
 CREATE TABLE ledger_transactions (
     id              uuid NOT NULL,
@@ -153,9 +150,7 @@ CREATE TABLE ledger_legs (
         category IN ('grant', 'hold', 'use', 'expire', 'carry')),
     CONSTRAINT fk_ledger_legs_transaction FOREIGN KEY (transaction_id)
         REFERENCES ledger_transactions (id) DEFERRABLE INITIALLY DEFERRED,
-    -- a leg's unit is its account's unit
-    CONSTRAINT fk_ledger_legs_account FOREIGN KEY (account_id, unit)
-        REFERENCES ledger_accounts (id, unit)
+    CONSTRAINT fk_ledger_legs_account FOREIGN KEY (account_id) REFERENCES ledger_accounts (id)
 );
 CREATE INDEX ix_ledger_legs_transaction ON ledger_legs (transaction_id);
 CREATE INDEX ix_ledger_legs_account ON ledger_legs (account_id, created_at);
@@ -225,12 +220,21 @@ CREATE FUNCTION ledger_check_new_legs() RETURNS trigger LANGUAGE plpgsql
     SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
 DECLARE
     posted uuid;
+    mismatch bigint;
 BEGIN
     SELECT t.id INTO posted FROM new_legs l
     CROSS JOIN LATERAL (SELECT t.id FROM ledger_transactions t WHERE t.id = l.transaction_id) t
     LIMIT 1;
     IF posted IS NOT NULL THEN
         RAISE EXCEPTION 'transaction % is posted: it cannot gain legs', posted
+            USING ERRCODE = 'check_violation';
+    END IF;
+    -- a leg moves its account's unit
+    SELECT l.id INTO mismatch FROM new_legs l
+    CROSS JOIN LATERAL (SELECT a.unit FROM ledger_accounts a WHERE a.id = l.account_id) a
+    WHERE a.unit <> l.unit LIMIT 1;
+    IF mismatch IS NOT NULL THEN
+        RAISE EXCEPTION 'leg % is not in its account''s unit', mismatch
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;

@@ -98,6 +98,8 @@ async def right_accounts(
 async def find_right_accounts(
     session: AsyncSession, citizen_key: str, incentive: str, period_key: str, unit: Unit
 ) -> RightAccounts | None:
+    """The right's accounts if it was ever opened. (A batch grant opens only the available
+    account; the held one is opened on first need.)"""
     result = await session.execute(
         select(accounts.c.kind, accounts.c.id).where(
             accounts.c.citizen_key == citizen_key,
@@ -108,6 +110,8 @@ async def find_right_accounts(
     ids = {row.kind: row.id for row in result}
     if "available" not in ids:
         return None
+    if "held" not in ids:
+        return await right_accounts(session, citizen_key, incentive, period_key, unit)
     return RightAccounts(ids["available"], ids["held"], incentive, period_key, unit)
 
 
