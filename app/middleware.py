@@ -50,14 +50,7 @@ class RequestContext:
                 # The app turned the aborted read into an error of its own: answer 413 instead.
                 if message["type"] == "http.response.start":
                     state["too_large"] = False
-                    await self._reply(
-                        send_with_trace,
-                        scope,
-                        413,
-                        "about:blank",
-                        "Content Too Large",
-                        f"The body may hold at most {self.max_body_bytes} bytes",
-                    )
+                    await self._too_large(send_with_trace, scope)
                     state["swallow"] = True
                 return
             if state.get("swallow"):
@@ -74,14 +67,7 @@ class RequestContext:
         try:
             declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-                await self._reply(
-                    send_with_trace,
-                    scope,
-                    413,
-                    "about:blank",
-                    "Content Too Large",
-                    f"The body may hold at most {self.max_body_bytes} bytes",
-                )
+                await self._too_large(send_with_trace, scope)
                 return
             received = 0
 
@@ -101,14 +87,7 @@ class RequestContext:
             except BodyTooLarge:
                 state["too_large"] = False
                 if not state["started"]:
-                    await self._reply(
-                        send_with_trace,
-                        scope,
-                        413,
-                        "about:blank",
-                        "Content Too Large",
-                        f"The body may hold at most {self.max_body_bytes} bytes",
-                    )
+                    await self._too_large(send_with_trace, scope)
             except TimeoutError:
                 log.warning("request timed out after %ss", self.timeout_seconds)
                 if not state["started"]:
@@ -138,6 +117,10 @@ class RequestContext:
                 },
             )
             trace_id_var.reset(token)
+
+    async def _too_large(self, send: Send, scope: Scope) -> None:
+        await self._reply(send, scope, 413, "about:blank", "Content Too Large",
+                          f"The body may hold at most {self.max_body_bytes} bytes")  # fmt: skip
 
     @staticmethod
     async def _reply(

@@ -74,6 +74,19 @@ class NewTransaction:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
+async def _account_ids(
+    session: AsyncSession, citizen_key: str, incentive: str, period_key: str
+) -> dict[str, int]:
+    result = await session.execute(
+        select(accounts.c.kind, accounts.c.id).where(
+            accounts.c.citizen_key == citizen_key,
+            accounts.c.incentive == incentive,
+            accounts.c.period_key == period_key,
+        )
+    )
+    return {row.kind: row.id for row in result}
+
+
 async def right_accounts(
     session: AsyncSession, citizen_key: str, incentive: str, period_key: str, unit: Unit
 ) -> RightAccounts:
@@ -84,14 +97,7 @@ async def right_accounts(
         for kind in ("available", "held")
     ]  # fmt: skip
     await session.execute(insert(accounts).values(rows).on_conflict_do_nothing())
-    result = await session.execute(
-        select(accounts.c.kind, accounts.c.id).where(
-            accounts.c.citizen_key == citizen_key,
-            accounts.c.incentive == incentive,
-            accounts.c.period_key == period_key,
-        )
-    )
-    ids = {row.kind: row.id for row in result}
+    ids = await _account_ids(session, citizen_key, incentive, period_key)
     return RightAccounts(ids["available"], ids["held"], incentive, period_key, unit)
 
 
@@ -100,14 +106,7 @@ async def find_right_accounts(
 ) -> RightAccounts | None:
     """The right's accounts if it was ever opened. (A batch grant opens only the available
     account; the held one is opened on first need.)"""
-    result = await session.execute(
-        select(accounts.c.kind, accounts.c.id).where(
-            accounts.c.citizen_key == citizen_key,
-            accounts.c.incentive == incentive,
-            accounts.c.period_key == period_key,
-        )
-    )
-    ids = {row.kind: row.id for row in result}
+    ids = await _account_ids(session, citizen_key, incentive, period_key)
     if "available" not in ids:
         return None
     if "held" not in ids:
