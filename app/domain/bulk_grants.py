@@ -23,7 +23,13 @@ from app.domain.ledger.bulk import Batch, plan_for_batches, post_batch
 from app.domain.ledger.ports import Actor
 from app.domain.periods import Period
 from app.domain.quantities import Unit
-from app.domain.rules import INCENTIVES, Facts, IncentiveResult, evaluate
+from app.domain.rules import (
+    INCENTIVES,
+    Facts,
+    IncentiveResult,
+    evaluate,
+    pauses_when_not_eligible,
+)
 
 RULE_GRANTED = [code for code in INCENTIVES if granted_by_rules(code)]
 COUNTERS = {"grant": "granted", "adjust": "adjusted", "withdraw": "withdrawn"}
@@ -118,7 +124,9 @@ class Evaluator:
             target = None
             if result.status == "eligible" and result.entitlement is not None:
                 target = result.entitlement.minor
-            elif result.status == "notEligible":
+            elif result.status == "notEligible" and not pauses_when_not_eligible(
+                result.incentive, result.period.start
+            ):
                 target = 0
             decided.append(Decided(
                 result.incentive, INCENTIVES[result.incentive].unit_for(result.period.start),

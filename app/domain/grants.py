@@ -33,6 +33,7 @@ from app.domain.rules import (
     find_training,
     funding_shares,
     latest_facts,
+    pauses_when_not_eligible,
 )
 from app.domain.rules import Facts as RuleFacts
 
@@ -83,6 +84,8 @@ class Target:
             return None
         if result.status == "eligible" and result.entitlement is not None:
             return cls(result, result.entitlement.minor)
+        if pauses_when_not_eligible(result.incentive, result.period.start):
+            return None  # paused: no new rights, and the saved balance stays usable
         return cls(result, 0)
 
 

@@ -2,10 +2,13 @@
 exactly once, adjusted by new transactions when the facts change, never edited."""
 
 import asyncio
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -191,3 +194,45 @@ async def test_concurrent_first_reads_grant_once(
         "loopbaancheques", "opleidingscheques", "vov"]  # fmt: skip
     async with AsyncSession(engine) as session:
         await assert_ledger_consistent(session)
+
+
+@pytest.fixture
+def pausing_law(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The parameter data as stage 3.2 would change it: from 2026-09-01 a VOV account pauses
+    when its holder stops being eligible. A data change only: the same code reads it."""
+    from app.domain.rules import engine
+    from app.domain.rules.messages import MESSAGE_FILE
+    from app.domain.rules.parameters import PARAMETER_DIR, load_book
+
+    shutil.copytree(PARAMETER_DIR, tmp_path / "parameters")
+    vov = tmp_path / "parameters" / "vov.toml"
+    text = vov.read_text()
+    marker = "[parameters.pauseWhenNotEligible]"
+    head, tail = text.split(marker)
+    first, rest = tail.split("]\n", 1)
+    later = ('  { effectiveFrom = 2026-09-01, value = true, source = "test: stage 3.2", '
+             'verified = false },\n')  # fmt: skip
+    vov.write_text(head + marker + first + later + "]\n" + rest)
+    book = load_book(tmp_path / "parameters", extra_files=(MESSAGE_FILE,))
+    monkeypatch.setattr(engine, "default_book", lambda: book)
+
+
+async def test_a_paused_account_keeps_its_saved_balance_usable(
+    client: httpx.AsyncClient, pausing_law: None
+) -> None:
+    await declare(client, SSIN)
+    assert right(await wallet(client), "vov")["available"] == "100.00"
+    await declare(client, SSIN, status="jobseeker", receivesUnemploymentBenefit=True)
+    body = await wallet(client)
+    assert right(body, "vov")["available"] == "100.00"  # no new rights, nothing taken back
+    assert "vdabTrainingOffer" in [r["code"] for r in body["referrals"]]
+    used = await post_txn(client, {"type": "redeem", "ssin": SSIN, "incentive": "vov",
+                                   "amount": qty("40", "HOUR")})  # fmt: skip
+    assert used.status_code == 201, used.text
+    assert used.json()["balanceAfter"]["available"] == "60.00"
+    adjust = (await client.get("/transactions", params={
+        "ssin": SSIN, "type": "adjust", "incentive": "vov"})).json()  # fmt: skip
+    assert adjust["items"] == []
+    vouchers = (await client.get("/transactions", params={
+        "ssin": SSIN, "type": "adjust", "incentive": "opleidingscheques"})).json()  # fmt: skip
+    assert len(vouchers["items"]) == 1  # an incentive that does not pause is taken back

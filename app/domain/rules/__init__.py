@@ -11,6 +11,7 @@ from app.domain.rules.engine import (
     carry_over_cap,
     evaluate,
     funding_shares,
+    pauses_when_not_eligible,
     validated_book,
 )
 from app.domain.rules.facts import Facts, TimeCredit
@@ -52,6 +53,7 @@ __all__ = [
     "find_training",
     "funding_shares",
     "latest_facts",
+    "pauses_when_not_eligible",
     "pick_language",
     "record_facts",
     "validated_book",

@@ -184,3 +184,12 @@ def carry_over_cap(code: str, as_of: date) -> Decimal:
     if as_of < params.in_force_from:
         return Decimal(0)
     return params.decimal("carryOverCap", as_of)
+
+
+def pauses_when_not_eligible(code: str, as_of: date) -> bool:
+    """Whether a citizen who stops being eligible keeps the saved balance usable (the account
+    pauses: no new rights) instead of losing what is still available."""
+    params = default_book()[code]
+    if as_of < params.in_force_from:
+        return False
+    return params.flag("pauseWhenNotEligible", as_of)

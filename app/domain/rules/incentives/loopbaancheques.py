@@ -81,6 +81,7 @@ RULE = Rule(
         "refillYears": "integer",
         "ownContribution": "decimal",
         "carryOverCap": "decimal",
+        "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
     grant=grant,

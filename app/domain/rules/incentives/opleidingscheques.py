@@ -87,6 +87,7 @@ RULE = Rule(
         "popValidityYears": "integer",
         "minApprenticeshipHoursPerMonth": "decimal",
         "carryOverCap": "decimal",
+        "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
     grant=grant,

@@ -54,6 +54,7 @@ RULE = Rule(
         "smallEmployerMinFte": "decimal",
         "windowAnchorYear": "integer",
         "carryOverCap": "decimal",
+        "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
     grant=grant,

@@ -89,6 +89,7 @@ RULE = Rule(
         "lowWorkFraction": "decimal",
         "popValidityYears": "integer",
         "carryOverCap": "decimal",
+        "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
     grant=grant,

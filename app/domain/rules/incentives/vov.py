@@ -137,6 +137,7 @@ RULE = Rule(
         "employerRefundPerHour": "decimal",
         "wageCeiling": "decimal",
         "carryOverCap": "decimal",
+        "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
     grant=grant,

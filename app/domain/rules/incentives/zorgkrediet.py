@@ -48,6 +48,7 @@ RULE = Rule(
         "minContactHoursPerYear": "decimal",
         "minStudyPointsPerYear": "decimal",
         "carryOverCap": "decimal",
+        "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
     grant=grant,
