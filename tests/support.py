@@ -52,11 +52,14 @@ class CappedCatalog(RulesCatalog):
     """The real catalogue, with a carry-over cap where today's parameters have none: the
     mechanism stage 3.2 needs (capped accumulation) is tested before any law uses it."""
 
-    def __init__(self, caps: dict[str, Decimal]) -> None:
-        self.caps = caps
+    def __init__(self, caps: dict[str, Decimal], validity: dict[str, int] | None = None) -> None:
+        self.caps, self.validity = caps, validity or {}
 
     def carry_over_cap(self, incentive: str, day: date) -> Decimal:
         return self.caps.get(incentive, super().carry_over_cap(incentive, day))
+
+    def carry_over_validity(self, incentive: str, day: date) -> int:
+        return self.validity.get(incentive, super().carry_over_validity(incentive, day))
 
 
 def qty(amount: str, unit: str) -> dict[str, str]:

@@ -29,6 +29,7 @@ from app.domain.rules import (
     StoredFacts,
     TrainingInfo,
     carry_over_cap,
+    carry_over_validity,
     evaluate,
     find_training,
     funding_shares,
@@ -67,6 +68,9 @@ class RulesCatalog:
 
     def carry_over_cap(self, incentive: str, day: date) -> Decimal:
         return carry_over_cap(incentive, day)
+
+    def carry_over_validity(self, incentive: str, day: date) -> int:
+        return carry_over_validity(incentive, day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,6 +180,18 @@ async def test_carry_over_moves_up_to_the_cap_into_the_next_period(
     carried = [r for r in wallet["rights"] if r["incentive"] == "vov"]
     assert [(r["period"]["key"], r["carriedIn"], r["available"]) for r in carried] == [
         ("2027-28", "40.00", "40.00")]  # fmt: skip
+    # a year later, with validity 1, what was carried once lapses instead of moving again
+    following = EndedPeriod("vov", catalog.period_for("vov", date(2027, 11, 1)), Unit.HOUR, 1)
+    async with sessions() as session, session.begin():
+        while await close_period_batch(session, catalog, following, Actor("test"),
+                                       datetime(2028, 9, 1, tzinfo=UTC), 1000):  # fmt: skip
+            pass
+    later = (await committing_client.get(f"/wallet/{ssin}", params={"asOf": "2028-09-01"})).json()
+    assert [r for r in later["rights"] if r["incentive"] == "vov"] == []
+    lapsed = (await committing_client.get("/transactions", params={
+        "ssin": ssin, "type": "periodEnd", "incentive": "vov"})).json()  # fmt: skip
+    assert [(t["period"]["key"], t["amount"]["amount"]) for t in lapsed["items"]] == [
+        ("2027-28", "40.00"), ("2026-27", "60.00")]  # fmt: skip
 
 
 async def test_the_hold_sweep_records_each_expiry_once(

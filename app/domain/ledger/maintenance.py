@@ -67,13 +67,17 @@ async def close_period_batch(
         return 0
     cap = Quantity.parse(catalog.carry_over_cap(ended.incentive, ended.period.end), ended.unit,
                          allow_zero=True).minor  # fmt: skip
+    validity = catalog.carry_over_validity(ended.incentive, ended.period.end)
+    origins = await _origins(session, [r.id for r in rows]) if cap else {}
     following = catalog.period_for(ended.incentive, ended.period.end + timedelta(days=1))
     expired = await system_account(session, "expired", ended.incentive, ended.unit)
     targets = await _next_accounts(session, ended, following, [r.citizen_key for r in rows]) \
         if cap else {}  # fmt: skip
     batch = Batch(ended.incentive, ended.unit.value, actor.partner, now.date(), now)
     for account_id, citizen_key, balance in rows:
-        carry = min(balance, cap)
+        granted, carried_in = origins.get(account_id, (balance, {}))
+        ages = carry_by_age(balance, granted, carried_in, cap, validity)
+        carry = sum(ages.values())
         if balance > carry:
             batch.add("periodEnd", citizen_key, ended.period.key, balance - carry,
                       [Leg(account_id, "D", balance - carry, "expire"),
@@ -83,9 +87,61 @@ async def close_period_batch(
             batch.add("carryOver", citizen_key, ended.period.key, carry,
                       [Leg(account_id, "D", carry, "carry"),
                        Leg(targets[citizen_key], "C", carry, "carry")],
-                      metadata={"into": following.key})  # fmt: skip
+                      metadata={"into": following.key,
+                                "ages": {str(a): m for a, m in ages.items()}})  # fmt: skip
     await post_batch(session, batch)
     return len(rows)
+
+
+def carry_by_age(
+    balance: int, granted: int, carried_in: dict[int, int], cap: int, validity: int
+) -> dict[int, int]:
+    """What moves into the next period, by age (1: granted in the period that ends; n: carried
+    n-1 times already), in minor units.
+
+    What was used went first out of the oldest carried amounts (first in, first out); an amount
+    older than ``validity`` periods lapses; the cap takes the youngest amounts first, as they
+    stay usable longest."""
+    used = max(0, granted + sum(carried_in.values()) - balance)
+    left: dict[int, int] = {}
+    for age in sorted(carried_in, reverse=True):
+        taken = min(used, carried_in[age])
+        used -= taken
+        left[age + 1] = carried_in[age] - taken
+    left[1] = balance - sum(left.values())
+    carry, room = {}, cap
+    for age in sorted(left):
+        if age <= validity and left[age] > 0 and room > 0:
+            carry[age] = min(left[age], room)
+            room -= carry[age]
+    return carry
+
+
+async def _origins(
+    session: AsyncSession, account_ids: list[int]
+) -> dict[int, tuple[int, dict[int, int]]]:
+    """Per account: the net amount granted in it, and what was carried into it, by age."""
+    rows = await session.execute(text(
+        "SELECT account_id, 'grant', NULL::jsonb, "
+        "sum(CASE side WHEN 'C' THEN amount ELSE -amount END) FROM ledger_legs "
+        "WHERE account_id = ANY(CAST(:ids AS bigint[])) AND category = 'grant' "
+        "GROUP BY account_id "
+        "UNION ALL "
+        "SELECT l.account_id, 'carry', t.metadata -> 'ages', l.amount "
+        "FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id "
+        "WHERE l.account_id = ANY(CAST(:ids AS bigint[])) AND l.category = 'carry' "
+        "AND l.side = 'C'"
+    ), {"ids": account_ids})  # fmt: skip
+    found: dict[int, tuple[int, dict[int, int]]] = {}
+    for account_id, category, ages, net in rows:
+        granted, carried = found.get(account_id, (0, {}))
+        if category == "grant":
+            granted += int(net)
+        else:
+            for age, minor in (ages or {"1": int(net)}).items():
+                carried[int(age)] = carried.get(int(age), 0) + int(minor)
+        found[account_id] = (granted, carried)
+    return found
 
 
 async def _next_accounts(

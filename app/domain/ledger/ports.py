@@ -45,6 +45,10 @@ class IncentiveCatalog(Protocol):
         """How much of a period's unused balance moves to the next (0: it expires)."""
         ...
 
+    def carry_over_validity(self, incentive: str, day: date) -> int:
+        """How many periods after its own a carried balance stays usable."""
+        ...
+
 
 class Entitlements(Protocol):
     async def ensure_granted(

@@ -193,3 +193,11 @@ def pauses_when_not_eligible(code: str, as_of: date) -> bool:
     if as_of < params.in_force_from:
         return False
     return params.flag("pauseWhenNotEligible", as_of)
+
+
+def carry_over_validity(code: str, as_of: date) -> int:
+    """How many periods after its own a carried balance stays usable."""
+    params = default_book()[code]
+    if as_of < params.in_force_from:
+        return 1
+    return params.integer("carryOverValidity", as_of)

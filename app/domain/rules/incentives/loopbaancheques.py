@@ -81,6 +81,7 @@ RULE = Rule(
         "refillYears": "integer",
         "ownContribution": "decimal",
         "carryOverCap": "decimal",
+        "carryOverValidity": "integer",
         "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,

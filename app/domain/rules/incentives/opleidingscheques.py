@@ -87,6 +87,7 @@ RULE = Rule(
         "popValidityYears": "integer",
         "minApprenticeshipHoursPerMonth": "decimal",
         "carryOverCap": "decimal",
+        "carryOverValidity": "integer",
         "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,

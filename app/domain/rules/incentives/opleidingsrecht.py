@@ -54,6 +54,7 @@ RULE = Rule(
         "smallEmployerMinFte": "decimal",
         "windowAnchorYear": "integer",
         "carryOverCap": "decimal",
+        "carryOverValidity": "integer",
         "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,

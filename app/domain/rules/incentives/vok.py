@@ -89,6 +89,7 @@ RULE = Rule(
         "lowWorkFraction": "decimal",
         "popValidityYears": "integer",
         "carryOverCap": "decimal",
+        "carryOverValidity": "integer",
         "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,

@@ -137,6 +137,7 @@ RULE = Rule(
         "employerRefundPerHour": "decimal",
         "wageCeiling": "decimal",
         "carryOverCap": "decimal",
+        "carryOverValidity": "integer",
         "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,

@@ -48,6 +48,7 @@ RULE = Rule(
         "minContactHoursPerYear": "decimal",
         "minStudyPointsPerYear": "decimal",
         "carryOverCap": "decimal",
+        "carryOverValidity": "integer",
         "pauseWhenNotEligible": "flag",
     },
     conditions=conditions,
