@@ -235,10 +235,24 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLSTATEs of a database that is not there for us: connection exceptions (class 08) and a
+# server shutting down, crashed or still starting (57P01-57P03).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether a driver error means the database cannot be reached (503), not a failing query
+    (500): a dropped connection, a refused or timed-out connect, a server shutting down."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc.orig, OSError | asyncio.TimeoutError):
+        return True
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return state.startswith(_UNREACHABLE_STATES)
+
+
 async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc.orig, OSError | asyncio.TimeoutError)
-    ):
+    if database_unreachable(exc):
         return await _unavailable(request, exc)
     return await _unexpected(request, exc)
 
