@@ -1,6 +1,7 @@
 """The one table from errors to ``application/problem+json`` in the Belgif shape (RFC 9457)."""
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, InvalidInput, NotFound
+from app.observability import mask_ssins
 
 log = logging.getLogger("llr.problems")
 
@@ -77,11 +79,17 @@ def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[
 
 
 def _shorten(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 200:
-        return value[:200] + "…"
-    if isinstance(value, dict | list):
-        text = repr(value)
-        return text[:200] + "…" if len(text) > 200 else value
+    """The offending value as it may be echoed: JSON-safe (a body that is not JSON arrives as
+    bytes), at most 200 characters, and with anything shaped like an SSIN masked."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        value = mask_ssins(value[:200] + "…" if len(value) > 200 else value)
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, default=str, ensure_ascii=False)
+        masked = mask_ssins(text)
+        if len(masked) > 200 or masked != text:
+            return masked[:200] + "…" if len(masked) > 200 else masked
     return value
 
 
@@ -108,6 +116,8 @@ def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
         location = str(loc[0]) if loc else "body"
         path = loc[1:]
         kind = error.get("type", "")
+        if kind in ("union_tag_invalid", "union_tag_not_found") and loc[:1] == ("body",):
+            path = (*path, "type")  # the tag is the field at fault, not the whole body
         if kind == "extra_forbidden":
             category = "unknownInput"
         elif kind in _SCHEMA_TYPES or kind.endswith("_type") or kind.endswith("_parsing"):
