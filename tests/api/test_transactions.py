@@ -242,6 +242,10 @@ async def test_idempotent_replay_and_reuse(
         ({"amount": 1.5, "unit": "HOUR"}, "amount.amount", ""),
         (qty("3", "EUR"), "amount.unit", "counted in HOUR"),
         (qty("3", "LITRE"), "amount.unit", ""),
+        *(
+            (qty(text, "HOUR"), "amount.amount", "ASCII digits")
+            for text in ("1e3", "1_000", " 3", "+3", "3.", ".5", "\u0663", "3\n", "NaN")
+        ),
     ],
 )
 async def test_bad_amounts_are_400_naming_the_field(
