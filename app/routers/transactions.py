@@ -2,7 +2,6 @@
 the record back."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
@@ -13,6 +12,7 @@ from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
 from app.domain.access import Principal, record_access, record_accesses
 from app.domain.access.privacy import refuse_ssins
 from app.domain.access.transactions import authorize_posting
+from app.domain.dates import IsoDate
 from app.domain.identity import CitizenKeyer, parse_ssin
 from app.domain.ledger import idempotency
 from app.domain.ledger.ports import Actor, CitizenRef
@@ -221,8 +221,8 @@ async def get_transactions(
     incentive: Annotated[str | None, Query(max_length=40)] = None,
     type_: Annotated[Type | None, Query(alias="type")] = None,
     status: Status | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[IsoDate | None, Query(alias="from")] = None,
+    to: IsoDate | None = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> TransactionPage:

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from app.domain.dates import IsoDate
+
 
 class FactsModel(BaseModel):
     model_config = ConfigDict(
@@ -120,7 +122,7 @@ class Facts(FactsModel):
     career_guidance_completed: bool | None = Field(
         default=None, description="Ever completed career guidance with a POP (false: never)"
     )
-    career_guidance_completed_on: date | None = Field(
+    career_guidance_completed_on: IsoDate | None = Field(
         default=None, description="Last completed career guidance with a POP"
     )
     career_vouchers_used: Annotated[int, Field(ge=0, le=100)] | None = Field(
@@ -140,7 +142,7 @@ class Facts(FactsModel):
         default=None, description="A time credit with motive training the person takes now"
     )
     lives_alone: bool | None = Field(default=None, description="Alone, or alone with a child")
-    birth_date: date | None = None
+    birth_date: IsoDate | None = None
 
     def overridden_by(self, other: "Facts") -> "Facts":
         """These facts with every fact ``other`` sets put on top; a fact ``other`` sets to
