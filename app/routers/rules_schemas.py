@@ -54,7 +54,10 @@ class EligibilityRequest(ApiModel):
         default=None, description="A known citizen: stored facts, overridden by `facts`"
     )
     facts_version: int | None = Field(
-        default=None, ge=1, description="Replay a stored facts version (default: the latest)"
+        default=None,
+        ge=1,
+        le=2**31 - 1,  # the column is a PostgreSQL integer
+        description="Replay a stored facts version (default: the latest)",
     )
     facts: Facts = Field(default_factory=Facts, examples=[EXAMPLE_FACTS])
     training: TrainingInfo | None = Field(
