@@ -3,10 +3,13 @@ hang past the request timeout), /health says DOWN; PostgreSQL starts again: the 
 process recovers by itself, and nothing answered 201 is lost."""
 
 import asyncio
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -150,3 +153,62 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
             await assert_ledger_consistent(session)
     finally:
         await engine.dispose()
+
+
+def _postgres_processes(pg: EmbeddedPostgres) -> list[int]:
+    """The postmaster and every process it started."""
+    assert pg.process is not None
+    root = pg.process.pid
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == root:
+                children.append(int(entry.name))
+    return [root, *children]
+
+
+async def test_a_hung_database_is_503_within_the_request_timeout(
+    outage: tuple[EmbeddedPostgres, LiveServer], issuer: TestIssuer
+) -> None:
+    """PostgreSQL frozen (SIGSTOP): connections neither fail nor answer. Every request still
+    ends, as 503, before the request timeout has long passed; thawed, the service goes on."""
+    pg, server = outage
+    ssin = make_ssin()
+    async with httpx.AsyncClient(base_url=server.base_url, headers=issuer.headers("dwse"),
+                                 timeout=REQUEST_TIMEOUT + 30) as http:  # fmt: skip
+        await grant(http, ssin, "vov", "100", "HOUR")
+        load = Load(http, ssin)
+        frozen = _postgres_processes(pg)
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            load.phase = "down"
+            outcomes = await asyncio.gather(*(load.one(m) for m in ("POST", "GET") * 3))
+            started = time.monotonic()
+            health = await http.get("/health")
+            health_seconds = time.monotonic() - started
+        finally:
+            for pid in frozen:
+                os.kill(pid, signal.SIGCONT)
+        assert (health.status_code, health.json()) == (503, {"status": "DOWN"})
+        assert health_seconds < 3 + MARGIN
+        for outcome in outcomes:
+            assert outcome.status == 503, outcome
+            assert outcome.problem_type == UNAVAILABLE
+            assert outcome.seconds < REQUEST_TIMEOUT + MARGIN, outcome
+
+        await until_up(http)
+        load.phase = "after"
+        assert (await load.one("POST")).status == 201
+        assert (await load.one("GET")).status == 200
+
+
+async def until_up(http: httpx.AsyncClient) -> None:
+    deadline = time.monotonic() + 30
+    while (await http.get("/health")).status_code != 200:
+        assert time.monotonic() < deadline, "/health not UP again within 30s"
+        await asyncio.sleep(0.05)
