@@ -30,6 +30,7 @@ from app.domain.identity import CitizenKeyer
 from app.domain.ledger.ports import Actor
 from app.observability import trace_id_var
 from app.problems import BELGIF, ApiProblem
+from app.routers.problem_docs import Problem
 from app.security import devtokens
 from app.security.principals import principal_from_claims
 from app.security.tokens import (
@@ -153,7 +154,9 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
-    401: {"description": "noAccessToken, or invalidAccessToken (with WWW-Authenticate)"},
-    403: {"description": "missingScope, or missingPermission: the partner may not post this, "
+    401: {"model": Problem,
+          "description": "noAccessToken, or invalidAccessToken (with WWW-Authenticate)"},
+    403: {"model": Problem,
+          "description": "missingScope, or missingPermission: the partner may not post this, "
           "or the token is bound to another citizen"},
 }  # fmt: skip

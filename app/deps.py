@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import ActorDep, PrincipalDep, require
+from app.domain.dates import IsoDate
 from app.domain.identity import CitizenKeyer
 from app.domain.ledger.service import Ledger
 from app.domain.vault import SsinVault
@@ -45,7 +46,7 @@ def today_in_brussels() -> date:
 def get_as_of(
     request: Request,
     as_of: Annotated[
-        date | None,
+        IsoDate | None,
         Query(alias="asOf", description="Date the answer is for (default: today, Brussels)"),
     ] = None,
 ) -> date:

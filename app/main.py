@@ -4,6 +4,7 @@ database engine and sessionmaker."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -26,6 +27,7 @@ from app.routers import (
     transactions,
     wallet,
 )
+from app.routers.problem_docs import as_problem_json
 from app.settings import Settings, get_settings, parse_ssin_keys
 
 DESCRIPTION = """
@@ -76,6 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         separate_input_output_schemas=False,
     )
     app.state.settings = settings
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = as_problem_json(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.keyer = CitizenKeyer(settings.citizen_key_secret.get_secret_value().encode())
     keys, current = parse_ssin_keys(settings.ssin_keys.get_secret_value())
     app.state.vault = SsinVault(keys, current)

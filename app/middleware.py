@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +27,17 @@ class BodyTooLarge(Exception):
 def _problem_bytes(status: int, type_: str, title: str, detail: str, path: str) -> bytes:
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": path}
     return json.dumps(body).encode()
+
+
+_ABANDONED: set["asyncio.Future[None]"] = set()
+"""Timed-out requests still cleaning up (kept referenced until they are done)."""
+
+
+def _abandoned(task: "asyncio.Future[None]") -> None:
+    _ABANDONED.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("a timed-out request failed while cleaning up: %s",
+                    type(task.exception()).__name__)  # fmt: skip
 
 
 class RequestContext:
@@ -53,8 +65,11 @@ class RequestContext:
                     await self._too_large(send_with_trace, scope)
                     state["swallow"] = True
                 return
-            if state.get("swallow"):
+            if state.get("swallow") or state.get("abandoned"):
                 return
+            await deliver(message)
+
+        async def deliver(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
@@ -82,8 +97,7 @@ class RequestContext:
                 return message
 
             try:
-                async with asyncio.timeout(self.timeout_seconds):
-                    await self.app(scope, limited_receive, send_with_trace)
+                await self._within_timeout(self.app(scope, limited_receive, send_with_trace), state)
             except BodyTooLarge:
                 state["too_large"] = False
                 if not state["started"]:
@@ -92,7 +106,7 @@ class RequestContext:
                 log.warning("request timed out after %ss", self.timeout_seconds)
                 if not state["started"]:
                     await self._reply(
-                        send_with_trace,
+                        deliver,  # the abandoned request's own sends are dropped, not this
                         scope,
                         503,
                         "urn:problem-type:belgif:serviceUnavailable",
@@ -121,6 +135,22 @@ class RequestContext:
     async def _too_large(self, send: Send, scope: Scope) -> None:
         await self._reply(send, scope, 413, "about:blank", "Content Too Large",
                           f"The body may hold at most {self.max_body_bytes} bytes")  # fmt: skip
+
+    async def _within_timeout(self, call: Awaitable[None], state: dict[str, Any]) -> None:
+        """Runs the app, or raises TimeoutError once the timeout has passed, without waiting for
+        the cancelled request to clean up: rolling back on a database that does not answer may
+        take as long again, and the caller must have its 503 on time. The cleanup goes on in
+        the background; whatever the request still tries to send is dropped."""
+        task = asyncio.ensure_future(call)
+        done, _ = await asyncio.wait({task}, timeout=self.timeout_seconds)
+        if task in done:
+            task.result()
+            return
+        state["abandoned"] = True
+        task.cancel()
+        task.add_done_callback(_abandoned)
+        _ABANDONED.add(task)
+        raise TimeoutError
 
     @staticmethod
     async def _reply(

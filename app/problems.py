@@ -1,6 +1,7 @@
 """The one table from errors to ``application/problem+json`` in the Belgif shape (RFC 9457)."""
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, InvalidInput, NotFound
+from app.observability import mask_ssins
 
 log = logging.getLogger("llr.problems")
 
@@ -77,11 +79,17 @@ def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[
 
 
 def _shorten(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 200:
-        return value[:200] + "…"
-    if isinstance(value, dict | list):
-        text = repr(value)
-        return text[:200] + "…" if len(text) > 200 else value
+    """The offending value as it may be echoed: JSON-safe (a body that is not JSON arrives as
+    bytes), at most 200 characters, and with anything shaped like an SSIN masked."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        value = mask_ssins(value[:200] + "…" if len(value) > 200 else value)
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, default=str, ensure_ascii=False)
+        masked = mask_ssins(text)
+        if len(masked) > 200 or masked != text:
+            return masked[:200] + "…" if len(masked) > 200 else masked
     return value
 
 
@@ -108,6 +116,8 @@ def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
         location = str(loc[0]) if loc else "body"
         path = loc[1:]
         kind = error.get("type", "")
+        if kind in ("union_tag_invalid", "union_tag_not_found") and loc[:1] == ("body",):
+            path = (*path, "type")  # the tag is the field at fault, not the whole body
         if kind == "extra_forbidden":
             category = "unknownInput"
         elif kind in _SCHEMA_TYPES or kind.endswith("_type") or kind.endswith("_parsing"):
@@ -235,10 +245,24 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLSTATEs of a database that is not there for us: connection exceptions (class 08) and a
+# server shutting down, crashed or still starting (57P01-57P03).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether a driver error means the database cannot be reached (503), not a failing query
+    (500): a dropped connection, a refused or timed-out connect, a server shutting down."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc.orig, OSError | asyncio.TimeoutError):
+        return True
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return state.startswith(_UNREACHABLE_STATES)
+
+
 async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc.orig, OSError | asyncio.TimeoutError)
-    ):
+    if database_unreachable(exc):
         return await _unavailable(request, exc)
     return await _unexpected(request, exc)
 

@@ -1,5 +1,6 @@
 """Wire shapes shared by several resources: quantities, periods, SSINs in request bodies."""
 
+import re
 from decimal import Decimal
 from typing import Annotated
 
@@ -24,8 +25,16 @@ SsinText = Annotated[
 ]
 
 
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_DECIMAL = re.compile(DECIMAL_PATTERN)
+
+
 def _decimal_text(value: object) -> str:
     if isinstance(value, str):
+        # Python's Decimal would also take "1e3", "1_000", " 1", "+1" and non-ASCII digits:
+        # the contract's pattern does not, so neither does the service.
+        if not _DECIMAL.fullmatch(value):
+            raise ValueError('an amount is a decimal string of ASCII digits, like "12.50"')
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -37,7 +46,7 @@ DecimalText = Annotated[
     BeforeValidator(_decimal_text),
     WithJsonSchema(
         {
-            "oneOf": [{"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}, {"type": "integer"}],
+            "oneOf": [{"type": "string", "pattern": DECIMAL_PATTERN}, {"type": "integer"}],
             "examples": ["125.00"],
         }
     ),

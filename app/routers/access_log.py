@@ -9,9 +9,10 @@ from fastapi import APIRouter, Path, Query, Request
 from app.auth import AUTH_RESPONSES, PrincipalDep
 from app.deps import KeyerDep, SessionDep
 from app.domain.access.log import check_log_reader, read_access_log, record_access
+from app.routers.problem_docs import problem_responses
 from app.schemas import ApiModel
 
-router = APIRouter(tags=["audit"], responses=AUTH_RESPONSES)
+router = APIRouter(tags=["audit"], responses=problem_responses() | AUTH_RESPONSES)
 
 
 class AccessEntryOut(ApiModel):

@@ -59,7 +59,9 @@ async def get_citizen_facts(
     session: SessionDep,
     keyer: KeyerDep,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
-    version: Annotated[int | None, Query(ge=1, description="Default: the latest")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Default: the latest")
+    ] = None,
 ) -> FactsVersionOut:
     citizen = principal.check_citizen(ssin)
     stored = await stored_facts(session, keyer.key(citizen), version)

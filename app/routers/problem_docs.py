@@ -39,3 +39,19 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
     responses["default"] = {"model": Problem, "description": "Any other problem (5xx, 413...)"}
     return responses
+
+
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+def as_problem_json(spec: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents every response model as ``application/json``; problems are sent as
+    ``application/problem+json``, so that is what the document must say."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                plain = content.get("application/json")
+                if plain is not None and plain.get("schema", {}).get("$ref") == PROBLEM_REF:
+                    content["application/problem+json"] = content.pop("application/json")
+    return spec

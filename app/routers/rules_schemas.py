@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from app.domain.dates import IsoDate
 from app.domain.periods import Period, PeriodKind
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import (
@@ -46,14 +47,17 @@ EXAMPLE_FACTS: dict[str, Any] = {
 
 
 class EligibilityRequest(ApiModel):
-    as_of: date | None = Field(
+    as_of: IsoDate | None = Field(
         default=None, description="Default: today in Europe/Brussels", examples=["2026-11-23"]
     )
     ssin: str | None = Field(
         default=None, description="A known citizen: stored facts, overridden by `facts`"
     )
     facts_version: int | None = Field(
-        default=None, ge=1, description="Replay a stored facts version (default: the latest)"
+        default=None,
+        ge=1,
+        le=2**31 - 1,  # the column is a PostgreSQL integer
+        description="Replay a stored facts version (default: the latest)",
     )
     facts: Facts = Field(default_factory=Facts, examples=[EXAMPLE_FACTS])
     training: TrainingInfo | None = Field(
@@ -231,7 +235,7 @@ Source = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 class FactsDeclaration(ApiModel):
     facts: Facts = Field(examples=[EXAMPLE_FACTS])
     source: Source = Field(examples=["dmfa"])
-    observed_on: date = Field(description="The day the facts describe")
+    observed_on: IsoDate = Field(description="The day the facts describe")
 
 
 class FactsVersionOut(ApiModel):

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StrictStr
+from pydantic import Field, StrictStr
 
+from app.domain.dates import Instant
 from app.domain.ledger.balances import Balances
 from app.domain.ledger.funding import PAYERS
 from app.domain.ledger.queries import TransactionView
@@ -32,7 +33,7 @@ class _Booking(ApiModel):
 
 class ReserveRequest(_Booking):
     type: Literal["reserve"]
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
 
 
 class RedeemRequest(_Booking):

@@ -2,7 +2,6 @@
 the record back."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
@@ -13,11 +12,13 @@ from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
 from app.domain.access import Principal, record_access, record_accesses
 from app.domain.access.privacy import refuse_ssins
 from app.domain.access.transactions import authorize_posting
+from app.domain.dates import IsoDate
 from app.domain.identity import CitizenKeyer, parse_ssin
 from app.domain.ledger import idempotency
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.queries import TransactionFilter, list_transactions, load_transaction
 from app.domain.ledger.service import Booking, Ledger
+from app.routers.problem_docs import Problem, problem_responses
 from app.routers.transaction_models import (
     CaptureRequest,
     GrantRequest,
@@ -30,7 +31,7 @@ from app.routers.transaction_models import (
     TransactionRequest,
 )
 
-router = APIRouter(tags=["transactions"], responses=AUTH_RESPONSES)
+router = APIRouter(tags=["transactions"], responses=problem_responses(404) | AUTH_RESPONSES)
 
 Reader = Annotated[Principal, Depends(require("llr:transactions:read"))]
 Writer = Annotated[Principal, Depends(require("llr:transactions:write"))]
@@ -131,9 +132,11 @@ async def _execute(
     responses={
         201: {"description": "Posted (a replay of the same Idempotency-Key and body answers "
               "the original response again, with `Idempotency-Replayed: true`)"},
-        409: {"description": "notEntitled, insufficientBalance, trainingNotEligible, a hold "
-              "already resolved or expired, a second reverse, or the key still in flight"},
-        422: {"description": "idempotencyKeyReused: the key came with another body"},
+        409: {"model": Problem, "description": "notEntitled, insufficientBalance, "
+              "trainingNotEligible, a hold already resolved or expired, a second reverse, or "
+              "the key still in flight"},
+        422: {"model": Problem,
+              "description": "idempotencyKeyReused: the key came with another body"},
     },
 )  # fmt: skip
 async def post_transaction(
@@ -218,8 +221,8 @@ async def get_transactions(
     incentive: Annotated[str | None, Query(max_length=40)] = None,
     type_: Annotated[Type | None, Query(alias="type")] = None,
     status: Status | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[IsoDate | None, Query(alias="from")] = None,
+    to: IsoDate | None = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> TransactionPage:

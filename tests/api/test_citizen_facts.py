@@ -49,6 +49,17 @@ async def test_unknown_citizen_or_version_is_404(client: httpx.AsyncClient) -> N
                    "urn:problem-type:belgif:resourceNotFound")  # fmt: skip
 
 
+@pytest.mark.parametrize("version", ["0", "2147483648", "35621535808993"])
+async def test_a_version_out_of_range_is_400_not_500(
+    client: httpx.AsyncClient, version: str
+) -> None:
+    response = await client.get(f"/citizens/{SSIN}/facts", params={"version": version})
+    body = assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
+    assert body["issues"][0]["name"] == "version"  # type: ignore[index]
+    replay = await client.post("/eligibility", json={"ssin": SSIN, "factsVersion": int(version)})
+    assert replay.status_code == 400
+
+
 async def test_invalid_ssin_is_400_in_path(client: httpx.AsyncClient) -> None:
     response = await client.get("/citizens/85073003329/facts")
     body = assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
@@ -77,3 +88,19 @@ async def test_bad_declarations_are_400_naming_the_field(
     assert [i["name"] for i in problem["issues"]] == [name]  # type: ignore[attr-defined]
     assert_problem(await client.get(f"/citizens/{SSIN}/facts"), 404,
                    "urn:problem-type:belgif:resourceNotFound")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fact", "value"),
+    [("livesAlone", 0), ("agencyWorker", "true"), ("receivesUnemploymentBenefit", 1),
+     ("workExperienceMonths", "120"), ("careerVouchersUsed", 1.0)],
+)  # fmt: skip
+async def test_facts_are_not_coerced_from_other_types(
+    client: httpx.AsyncClient, fact: str, value: Any
+) -> None:
+    body = {"facts": {fact: value}, "source": "dmfa", "observedOn": "2026-09-01"}
+    response = await client.put(f"/citizens/{SSIN}/facts", json=body)
+    problem = assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
+    assert [i["name"] for i in problem["issues"]] == [f"facts.{fact}"]  # type: ignore[union-attr]
+    wizard = await client.post("/eligibility", json={"facts": {fact: value}})
+    assert wizard.status_code == 400

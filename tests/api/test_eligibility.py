@@ -219,3 +219,12 @@ async def test_an_explicit_null_forgets_a_stored_fact(client: httpx.AsyncClient)
     result = response.json()["results"][0]
     assert result["status"] == "undetermined"
     assert result["missingFacts"] == ["employmentFraction"]
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes"])
+async def test_training_flags_are_booleans_not_coerced(
+    client: httpx.AsyncClient, value: object
+) -> None:
+    response = await client.post("/eligibility", json={"training": {"namedInPop": value}})
+    assert response.status_code == 400, response.text
+    assert [i["name"] for i in response.json()["issues"]] == ["training.namedInPop"]

@@ -242,6 +242,10 @@ async def test_idempotent_replay_and_reuse(
         ({"amount": 1.5, "unit": "HOUR"}, "amount.amount", ""),
         (qty("3", "EUR"), "amount.unit", "counted in HOUR"),
         (qty("3", "LITRE"), "amount.unit", ""),
+        *(
+            (qty(text, "HOUR"), "amount.amount", "ASCII digits")
+            for text in ("1e3", "1_000", " 3", "+3", "3.", ".5", "\u0663", "3\n", "NaN")
+        ),
     ],
 )
 async def test_bad_amounts_are_400_naming_the_field(
@@ -266,6 +270,39 @@ async def test_bad_ssin_and_unknown_fields_are_400(client: httpx.AsyncClient) ->
     issues = {issue["name"]: issue for issue in response.json()["issues"]}
     assert "check digit" in issues["ssin"]["detail"]
     assert issues["colour"]["type"].endswith("unknownInput")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+async def test_a_body_that_is_not_json_is_400_not_500(
+    client: httpx.AsyncClient, content_type: str
+) -> None:
+    body = b'{"type": "grant", "ssin": "85073003328", "incentive": "vov"}'
+    response = await client.post("/transactions", content=body, headers={
+        "Content-Type": content_type, "Idempotency-Key": str(uuid.uuid4())})  # fmt: skip
+    assert response.status_code == 400, response.text
+    assert problem_type(response) == "urn:problem-type:belgif:badRequest"
+    assert "85073003328" not in response.text
+    assert "0033" not in response.text
+
+
+async def test_an_echoed_body_never_shows_an_ssin(client: httpx.AsyncClient) -> None:
+    body = [{"type": "grant", "ssin": "85073003328", "incentive": "vov"}]
+    response = await post_txn(client, body)  # type: ignore[arg-type]
+    assert response.status_code == 400
+    assert response.json()["issues"][0]["name"] == "body"
+    assert "85073003328" not in response.text
+
+
+@pytest.mark.parametrize("kind", ["steal", None])
+async def test_an_unknown_or_missing_type_names_the_type(
+    client: httpx.AsyncClient, kind: str | None
+) -> None:
+    body = {"ssin": SSIN, "incentive": "vov", "amount": qty("1", "HOUR")}
+    response = await post_txn(client, body | ({"type": kind} if kind else {}))
+    assert response.status_code == 400
+    assert [issue["name"] for issue in response.json()["issues"]] == ["type"]
 
 
 async def test_list_filters_and_paginates(client: httpx.AsyncClient) -> None:

@@ -6,8 +6,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from pydantic.alias_generators import to_camel
+
+from app.domain.dates import IsoDate
 
 
 class FactsModel(BaseModel):
@@ -106,7 +108,7 @@ class Facts(FactsModel):
     sector: Sector | None = None
     workplace_region: WorkplaceRegion | None = None
     residence_region: ResidenceRegion | None = None
-    moved_from_eea: bool | None = Field(
+    moved_from_eea: StrictBool | None = Field(
         default=None, description="Refines residenceRegion wallonia: came from another EEA country"
     )
     employment_fraction: Fraction | None = Field(
@@ -116,31 +118,31 @@ class Facts(FactsModel):
         None
     )
     education_level: EducationLevel | None = None
-    work_experience_months: Annotated[int, Field(ge=0, le=1200)] | None = None
-    career_guidance_completed: bool | None = Field(
+    work_experience_months: Annotated[StrictInt, Field(ge=0, le=1200)] | None = None
+    career_guidance_completed: StrictBool | None = Field(
         default=None, description="Ever completed career guidance with a POP (false: never)"
     )
-    career_guidance_completed_on: date | None = Field(
+    career_guidance_completed_on: IsoDate | None = Field(
         default=None, description="Last completed career guidance with a POP"
     )
-    career_vouchers_used: Annotated[int, Field(ge=0, le=100)] | None = Field(
+    career_vouchers_used: Annotated[StrictInt, Field(ge=0, le=100)] | None = Field(
         default=None, description="Career guidance vouchers ever used"
     )
     employer_fte: Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)] | None = Field(
         default=None, description="The employer's average FTE headcount"
     )
-    receives_unemployment_benefit: bool | None = None
+    receives_unemployment_benefit: StrictBool | None = None
     contract_type: ContractType | None = None
     apprenticeship_hours_per_month: (
         Annotated[Decimal, Field(ge=0, le=744, max_digits=5, decimal_places=2)] | None
     ) = None
-    agency_worker: bool | None = None
-    side_self_employed: bool | None = None
+    agency_worker: StrictBool | None = None
+    side_self_employed: StrictBool | None = None
     time_credit: TimeCredit | None = Field(
         default=None, description="A time credit with motive training the person takes now"
     )
-    lives_alone: bool | None = Field(default=None, description="Alone, or alone with a child")
-    birth_date: date | None = None
+    lives_alone: StrictBool | None = Field(default=None, description="Alone, or alone with a child")
+    birth_date: IsoDate | None = None
 
     def overridden_by(self, other: "Facts") -> "Facts":
         """These facts with every fact ``other`` sets put on top; a fact ``other`` sets to

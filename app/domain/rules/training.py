@@ -5,7 +5,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.domain.rules.facts import FactsModel
 
@@ -45,19 +45,19 @@ class TrainingInfo(FactsModel):
     exams: Annotated[int, Field(ge=0, le=100)] | None = Field(
         default=None, description="Exams (exam commission)"
     )
-    voucher_eligible: bool | None = None
-    vov_eligible: bool | None = None
-    vok_flagged: bool | None = Field(default=None, description="ODB flag 'opleidingskrediet'")
-    restricted_by_education_level: bool | None = Field(
+    voucher_eligible: StrictBool | None = None
+    vov_eligible: StrictBool | None = None
+    vok_flagged: StrictBool | None = Field(default=None, description="ODB flag 'opleidingskrediet'")
+    restricted_by_education_level: StrictBool | None = Field(
         default=None, description="ODB flag: the highly educated need a POP for it"
     )
-    priority_theme: bool | None = Field(
+    priority_theme: StrictBool | None = Field(
         default=None, description="Literacy, NT2, secondary diploma, qualification <= 4, shortage"
     )
-    named_in_pop: bool | None = Field(
+    named_in_pop: StrictBool | None = Field(
         default=None, description="Named in the person's POP from career guidance (inline only)"
     )
-    paid_by_employer: bool | None = None
+    paid_by_employer: StrictBool | None = None
     cost: Annotated[Decimal, Field(ge=0, le=100000, max_digits=8, decimal_places=2)] | None = Field(
         default=None, description="EUR the training costs the person"
     )
