@@ -2,6 +2,7 @@
 invariants (every transaction balances, cached balances equal the sum of their legs)."""
 
 import asyncio
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ def hot_citizen(
     wrk was answered: used = captures x 0.01 h, reserved = holds not captured x 0.01 h,
     available = granted - reserved - used; every 201 wrk saw is on the record, and at most one
     request per connection more (those still in flight when wrk stopped, which it never counts)."""
+    settle(url)
     wallet = httpx.get(f"{base}/wallet/{ssin}", headers={"Authorization": f"Bearer {token}"},
                        timeout=30).json()  # fmt: skip
     right = next(r for r in wallet["rights"] if r["incentive"] == "vov")
@@ -51,6 +53,26 @@ def hot_citizen(
         "posted": {"reserve": reserves, "capture": captures}, "answered201": answered,
         "everyAnswered201Posted": acknowledged,
     }  # fmt: skip
+
+
+def settle(url: str, timeout: float = 30) -> None:
+    """Waits until the requests wrk left in flight when it stopped have finished: no more
+    transactions appear for a second."""
+
+    async def wait() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            last, deadline = -1, time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                now = await conn.fetchval("SELECT count(*) FROM ledger_transactions")
+                if now == last:
+                    return
+                last = now
+                await asyncio.sleep(1)
+        finally:
+            await conn.close()
+
+    asyncio.run(wait())
 
 
 LEDGER_CHECKS = {

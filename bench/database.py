@@ -17,8 +17,9 @@ from app.embedded_pg import EmbeddedPostgres
 
 
 class Server:
-    def __init__(self, admin_url: str, embedded: bool) -> None:
-        self.admin_url, self.embedded = admin_url, embedded
+    def __init__(self, admin_url: str, postgres_pid: int | None = None) -> None:
+        self.admin_url, self.postgres_pid = admin_url, postgres_pid
+        self.embedded = postgres_pid is not None
         self.created: list[str] = []
 
     def database(self, stem: str) -> str:
@@ -59,7 +60,7 @@ class Server:
 def server() -> Iterator[Server]:
     given = os.environ.get("DATABASE_URL")
     if given:
-        found = Server(make_url(given).set(drivername="postgresql").render_as_string(False), False)
+        found = Server(make_url(given).set(drivername="postgresql").render_as_string(False))
         try:
             yield found
         finally:
@@ -69,4 +70,5 @@ def server() -> Iterator[Server]:
         tempfile.TemporaryDirectory(prefix="llr-bench-") as tmp,
         EmbeddedPostgres(Path(tmp) / "data", durable=True) as embedded,
     ):
-        yield Server(embedded.url(), True)
+        assert embedded.process is not None
+        yield Server(embedded.url(), embedded.process.pid)

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "lua"
@@ -21,6 +21,8 @@ class Load:
     p99_ms: float
     counts: dict[str, int]
     socket_errors: int
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU per request of the service, PostgreSQL and wrk (bench/cpu.py), when measured."""
 
     @property
     def rate(self) -> float:

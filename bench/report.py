@@ -31,7 +31,8 @@ class Row:
         return cls(
             scenario, load.rate, load.p50_ms, load.p99_ms, ok, load.requests - ok
             + load.socket_errors, ceiling_name, load.rate / ceiling if ceiling else None,
-            target, met, (detail or {}) | {"responses": load.counts, "seconds": load.seconds},
+            target, met,
+            (detail or {}) | {"responses": load.counts, "seconds": load.seconds, "cpu": load.cpu},
         )  # fmt: skip
 
     @classmethod

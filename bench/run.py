@@ -18,6 +18,7 @@ ceiling is pgbench (select-only and tpcb-like, same client count). Scenarios:
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 import time
@@ -31,7 +32,7 @@ from app.commands.ledger import grant
 from app.embedded_pg import free_port
 from app.migrate import upgrade
 from app.settings import Settings
-from bench import bench_grant, checks, pgbench
+from bench import bench_grant, checks, cpu, pgbench
 from bench.citizens import seed_citizens
 from bench.database import Server, server
 from bench.load import Load, ensure_wrk, run_wrk
@@ -115,7 +116,11 @@ def citizen_key(ssin: str) -> str:
 
 
 def scenarios(
-    svc: Service, args: argparse.Namespace, tmp: Path, ceilings: dict[str, pgbench.PgbenchResult]
+    svc: Service,
+    args: argparse.Namespace,
+    tmp: Path,
+    ceilings: dict[str, pgbench.PgbenchResult],
+    postgres_pid: int | None,
 ) -> list[Row]:
     token, nonce = svc.token(), uuid.uuid4().hex[:8]
     select_only, tpcb = ceilings["select-only"].tps, ceilings["tpcb-like"].tps
@@ -123,9 +128,13 @@ def scenarios(
 
     def load(scenario: str, seconds: float, ssin_file: str | None = None,
              extra: tuple[str, ...] = ()) -> Load:  # fmt: skip
-        return run_wrk(svc.base, scenario, token=token, nonce=nonce, seconds=seconds,
-                       connections=args.connections,
-                       ssin_file=tmp / ssin_file if ssin_file else None, extra=extra)  # fmt: skip
+        before = cpu.sample(svc.group, postgres_pid)
+        found = run_wrk(svc.base, scenario, token=token, nonce=nonce, seconds=seconds,
+                        connections=args.connections,
+                        ssin_file=tmp / ssin_file if ssin_file else None, extra=extra)  # fmt: skip
+        spent = cpu.per_request(before, cpu.sample(svc.group, postgres_pid), found.requests,
+                                found.seconds)  # fmt: skip
+        return dataclasses.replace(found, cpu=spent)
 
     rows = []
     load("eligibility", 2)  # warm-up: parameter and message caches, pool connections
@@ -176,7 +185,7 @@ def main() -> int:
         for workers in [args.workers, *args.compare_workers]:
             args.only_reads = workers != args.workers
             with Service(url, free_port(), workers, tmp / "keys", args.pool_size) as svc:
-                rows += scenarios(svc, args, tmp, ceilings)
+                rows += scenarios(svc, args, tmp, ceilings, db.postgres_pid)
         ledger = checks.ledger_consistent(url)
         granted = None
         if args.grant_citizens:

@@ -25,6 +25,12 @@ class Service:
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def group(self) -> int:
+        """The process group of the server and its workers."""
+        assert self.process is not None
+        return self.process.pid
+
     def token(self, partner: str = "dwse") -> str:
         done = subprocess.run(
             [sys.executable, "-m", "app.cli", "token", "--partner", partner, "--lifetime", "7200"],
