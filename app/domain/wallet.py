@@ -12,7 +12,7 @@ from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.grants import materialise, with_birth_date
-from app.domain.ledger.balances import Balances, right_balances
+from app.domain.ledger.balances import Balances, citizen_balances
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.service import BRUSSELS, Ledger
 from app.domain.ledger.tables import accounts, decision_reasons, decisions, transactions
@@ -90,34 +90,43 @@ async def _rights(
         .where(accounts.c.citizen_key == citizen_key, accounts.c.kind == "available")
         .order_by(accounts.c.incentive, accounts.c.period_key)
     )
-    rights = []
+    shown = {}
     for incentive, period_key, unit in rows:
         period = parse_key(period_key)
-        if not period.contains(as_of) or incentive not in INCENTIVES:
-            continue
-        balances = await right_balances(session, citizen_key, incentive, period_key, Unit(unit),
-                                        at, period_ended=as_of > period.end, now=now)  # fmt: skip
-        if balances == Balances(Unit(unit)):
+        if period.contains(as_of) and incentive in INCENTIVES:
+            shown[incentive, period_key] = (period, Unit(unit))
+    if not shown:
+        return []
+    # three queries for the whole wallet, however many rights it shows
+    balances = await citizen_balances(
+        session, citizen_key, {key: (unit, as_of > period.end) for key, (period, unit)
+                               in shown.items()}, at, now)  # fmt: skip
+    decided = await _decisions_of(session, citizen_key, at)
+    rights = []
+    for (incentive, period_key), (period, unit) in shown.items():
+        found = balances[incentive, period_key]
+        if found == Balances(unit):
             continue  # opened, never moved (e.g. a decision that granted nothing)
         rights.append(RightView(
-            incentive, INCENTIVES[incentive].pillar, period, balances,
-            "closed" if as_of > period.end else "active",
-            await _decision_of(session, citizen_key, incentive, period_key, at),
+            incentive, INCENTIVES[incentive].pillar, period, found,
+            "closed" if as_of > period.end else "active", decided.get((incentive, period_key)),
         ))  # fmt: skip
     return rights
 
 
-async def _decision_of(
-    session: AsyncSession, citizen_key: str, incentive: str, period_key: str, at: datetime | None
-) -> uuid.UUID | None:
-    found = await session.scalar(
-        select(transactions.c.decision_id)
-        .where(transactions.c.citizen_key == citizen_key, transactions.c.incentive == incentive,
-               transactions.c.period_key == period_key, transactions.c.decision_id.is_not(None),
+async def _decisions_of(
+    session: AsyncSession, citizen_key: str, at: datetime | None
+) -> dict[tuple[str, str], uuid.UUID]:
+    """The decision each right's latest decided transaction (by ``at``) came from."""
+    rows = await session.execute(
+        select(transactions.c.incentive, transactions.c.period_key, transactions.c.decision_id)
+        .distinct(transactions.c.incentive, transactions.c.period_key)
+        .where(transactions.c.citizen_key == citizen_key, transactions.c.decision_id.is_not(None),
                transactions.c.created_at <= at if at is not None else true())
-        .order_by(transactions.c.created_at.desc()).limit(1)
+        .order_by(transactions.c.incentive, transactions.c.period_key,
+                  transactions.c.created_at.desc())
     )  # fmt: skip
-    return found
+    return {(incentive, period_key): decision for incentive, period_key, decision in rows}
 
 
 @dataclass(frozen=True, slots=True)

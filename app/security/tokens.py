@@ -9,6 +9,7 @@ is safe to show: it never repeats the token.
 
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, Miss
 from joserfc.jwk import KeySet
 
 ALGORITHMS = ("RS256", "ES256")
+SIGNATURE_CACHE_SECONDS = 60.0
+SIGNATURE_CACHE_SIZE = 4096
 _KEY_TYPES = {"RSA", "EC"}
 
 
@@ -105,7 +108,27 @@ class TokenVerifier:
     leeway_seconds: int = 30
     now: Callable[[], int] = field(default=lambda: int(time.time()))
 
+    _signatures: "OrderedDict[str, tuple[float, dict[str, Any], str]]" = field(
+        default_factory=OrderedDict, compare=False, repr=False
+    )
+    """Tokens whose signature verified lately: a partner sends the same token with every request
+    for its lifetime, and the signature check is the dearest part of a small request. Only the
+    signature is remembered, for at most ``SIGNATURE_CACHE_SECONDS`` (less than the keys of a
+    remote issuer are kept): the claims, expiry included, are checked on every request."""
+
     async def verify(self, token: str) -> dict[str, Any]:
+        cached = self._signatures.get(token)
+        if cached is None or time.monotonic() - cached[0] > SIGNATURE_CACHE_SECONDS:
+            claims, issuer = await self._verify_signature(token)
+            self._signatures[token] = (time.monotonic(), claims, issuer)
+            if len(self._signatures) > SIGNATURE_CACHE_SIZE:
+                self._signatures.popitem(last=False)
+        else:
+            _, claims, issuer = cached
+        self._check_claims(claims, issuer)
+        return dict(claims)
+
+    async def _verify_signature(self, token: str) -> tuple[dict[str, Any], str]:
         header, claims = _peek(token)
         if header.get("alg") not in ALGORITHMS:
             # not echoed: the reason goes into a response header, and the value is the caller's
@@ -120,8 +143,7 @@ class TokenVerifier:
             verified = jwt.decode(token, keys, algorithms=list(ALGORITHMS))
         except JoseError as exc:
             raise InvalidToken("the signature does not verify") from exc
-        self._check_claims(verified.claims, claims["iss"])
-        return dict(verified.claims)
+        return dict(verified.claims), claims["iss"]
 
     def _check_claims(self, claims: dict[str, Any], issuer: str) -> None:
         registry = jwt.JWTClaimsRegistry(

@@ -160,3 +160,24 @@ async def test_unreachable_remote_keys_refuse_the_token() -> None:
     remote = RemoteKeys("https://idp.test/jwks", transport=httpx.MockTransport(handler))
     verifier = TokenVerifier({ISSUER: remote}, AUDIENCE)
     assert "cannot be fetched" in await refused(verifier, sign(EC, "ES256"))
+
+
+async def test_a_remembered_signature_still_has_its_claims_checked() -> None:
+    clock = [int(time.time())]
+    verifier = TokenVerifier({ISSUER: StaticKeys(key_set(jwks(EC)))}, AUDIENCE,
+                             leeway_seconds=5, now=lambda: clock[0])  # fmt: skip
+    token = sign(EC, "ES256", exp=clock[0] + 60)
+    assert (await verifier.verify(token))["client_id"] == "vdab"
+    assert (await verifier.verify(token))["client_id"] == "vdab"  # from the cache
+    clock[0] += 120
+    assert await refused(verifier, token) == "the token has expired"
+
+
+async def test_a_tampered_token_is_not_taken_for_a_remembered_one(
+    verifier: TokenVerifier,
+) -> None:
+    token = sign(EC, "ES256")
+    await verifier.verify(token)
+    head, _, signature = token.split(".")
+    forged = f"{head}.{b64(claims(client_id='dwse'))}.{signature}"
+    assert await refused(verifier, forged) == "the signature does not verify"

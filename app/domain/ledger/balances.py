@@ -7,8 +7,9 @@ before and after ``llr holds expire`` or ``llr rollover`` runs.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import Select, and_, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ledger.tables import accounts, legs, transactions
@@ -48,21 +49,63 @@ async def right_balances(
 ) -> Balances:
     """Balances from the legs posted up to ``at`` (None: all of them), holds judged overdue at
     ``now`` (default ``at``)."""
-    signed = case((legs.c.side == "C", legs.c.amount), else_=-legs.c.amount)
     rows = await session.execute(
+        _nets(citizen_key, at).where(
+            accounts.c.incentive == incentive, accounts.c.period_key == period_key
+        )
+    )
+    judged = now or at
+    assert judged is not None, "holds are judged at an instant"
+    overdue = await overdue_holds(session, citizen_key, incentive, period_key, judged, at)
+    nets = [(row.kind, row.category, row.side, int(row.net)) for row in rows]
+    return _fold(unit, nets, overdue, period_ended)
+
+
+async def citizen_balances(
+    session: AsyncSession,
+    citizen_key: str,
+    rights: dict[tuple[str, str], tuple[Unit, bool]],
+    at: datetime | None,
+    now: datetime,
+) -> dict[tuple[str, str], Balances]:
+    """``right_balances`` of several rights of one citizen at once, by (incentive, period key),
+    from two queries whatever their number; ``rights`` gives each one's unit and whether its
+    period has ended."""
+    nets: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {key: [] for key in rights}
+    rows = await session.execute(
+        _nets(citizen_key, at).add_columns(accounts.c.incentive, accounts.c.period_key)
+        .group_by(accounts.c.incentive, accounts.c.period_key)
+    )  # fmt: skip
+    for row in rows:
+        if (row.incentive, row.period_key) in nets:
+            nets[row.incentive, row.period_key].append(
+                (row.kind, row.category, row.side, int(row.net))
+            )
+    overdue = await _overdue_by_right(session, citizen_key, now, at)
+    return {
+        key: _fold(unit, nets[key], overdue.get(key, 0), ended)
+        for key, (unit, ended) in rights.items()
+    }
+
+
+def _nets(citizen_key: str, at: datetime | None) -> Select[Any]:
+    signed = case((legs.c.side == "C", legs.c.amount), else_=-legs.c.amount)
+    return (
         select(accounts.c.kind, legs.c.category, legs.c.side, func.sum(signed).label("net"))
         .select_from(legs.join(accounts, legs.c.account_id == accounts.c.id))
         .where(
             accounts.c.citizen_key == citizen_key,
-            accounts.c.incentive == incentive,
-            accounts.c.period_key == period_key,
             legs.c.created_at <= at if at is not None else true(),
         )
         .group_by(accounts.c.kind, legs.c.category, legs.c.side)
     )
+
+
+def _fold(
+    unit: Unit, nets: list[tuple[str, str, str, int]], overdue: int, period_ended: bool
+) -> Balances:
     granted = carried_in = carried_out = use_net = expire_net = held = 0
-    for kind, category, side, net in rows:
-        net = int(net)
+    for kind, category, side, net in nets:
         if kind == "held":
             held += net
             if category == "use":
@@ -78,9 +121,6 @@ async def right_balances(
             use_net += net
         elif category == "expire":
             expire_net += net
-    judged = now or at
-    assert judged is not None, "holds are judged at an instant"
-    overdue = await overdue_holds(session, citizen_key, incentive, period_key, judged, at)
     balances = Balances(
         unit=unit,
         granted=granted,
@@ -127,3 +167,29 @@ async def overdue_holds(
         )
     )
     return int(total or 0)
+
+
+async def _overdue_by_right(
+    session: AsyncSession, citizen_key: str, now: datetime, at: datetime | None
+) -> dict[tuple[str, str], int]:
+    """``overdue_holds`` of every right of one citizen, by (incentive, period key)."""
+    at = at or datetime.max.replace(tzinfo=UTC)
+    resolver = transactions.alias("resolver")
+    rows = await session.execute(
+        select(transactions.c.incentive, transactions.c.period_key, func.sum(transactions.c.amount))
+        .select_from(
+            transactions.outerjoin(
+                resolver,
+                and_(resolver.c.resolves == transactions.c.id, resolver.c.created_at <= at),
+            )
+        )
+        .where(
+            transactions.c.citizen_key == citizen_key,
+            transactions.c.type == "reserve",
+            transactions.c.created_at <= at,
+            transactions.c.expires_at <= now,
+            resolver.c.id.is_(None),
+        )
+        .group_by(transactions.c.incentive, transactions.c.period_key)
+    )
+    return {(incentive, period_key): int(total) for incentive, period_key, total in rows}

@@ -115,19 +115,21 @@ async def find_right_accounts(
 
 
 async def system_account(session: AsyncSession, kind: str, incentive: str, unit: Unit) -> int:
-    await session.execute(
-        insert(accounts)
-        .values(kind=kind, incentive=incentive, unit=unit.value)
-        .on_conflict_do_nothing()
+    """The system account's id, opened on first use (it exists nearly always: one read)."""
+    query = select(accounts.c.id).where(
+        accounts.c.kind == kind,
+        accounts.c.incentive == incentive,
+        accounts.c.citizen_key.is_(None),
+        accounts.c.period_key.is_(None),
     )
-    found = await session.scalar(
-        select(accounts.c.id).where(
-            accounts.c.kind == kind,
-            accounts.c.incentive == incentive,
-            accounts.c.citizen_key.is_(None),
-            accounts.c.period_key.is_(None),
+    found = await session.scalar(query)
+    if found is None:
+        await session.execute(
+            insert(accounts)
+            .values(kind=kind, incentive=incentive, unit=unit.value)
+            .on_conflict_do_nothing()
         )
-    )
+        found = await session.scalar(query)
     assert found is not None
     return int(found)
 

@@ -219,13 +219,16 @@ class Ledger:
         await post(self.session, txn, entries)
         return txn.id
 
-    async def expire_due_holds(self, right: RightAccounts, actor: Actor) -> int:
-        """Posts the expiry of this right's holds that are past due (the caller holds its locks)."""
+    async def expire_due_holds(
+        self, right: RightAccounts, actor: Actor, citizen_key: str | None = None
+    ) -> int:
+        """Posts the expiry of this right's holds that are past due (the caller holds its locks);
+        ``citizen_key`` is the right's citizen, looked up when not given."""
         resolver = transactions.alias("resolver")
         due = (await self.session.execute(
             select(transactions)
             .outerjoin(resolver, resolver.c.resolves == transactions.c.id)
-            .where(transactions.c.citizen_key == await self._citizen_of(right),
+            .where(transactions.c.citizen_key == (citizen_key or await self._citizen_of(right)),
                    transactions.c.incentive == right.incentive,
                    transactions.c.period_key == right.period_key,
                    transactions.c.type == "reserve",
@@ -287,9 +290,10 @@ class Ledger:
             raise errors.NotEntitled(
                 f"no {booking.incentive} right for this citizen in period {period.key}"
             )
-        await lock(self.session, [right.available_id, right.held_id])
-        await self.expire_due_holds(right, actor)
-        available = (await lock(self.session, [right.available_id]))[right.available_id]
+        balances = await lock(self.session, [right.available_id, right.held_id])
+        if await self.expire_due_holds(right, actor, citizen.key):
+            balances = await lock(self.session, [right.available_id])
+        available = balances[right.available_id]
         if available < booking.amount.minor:
             raise errors.InsufficientBalance(
                 f"{Quantity.from_minor(available, right.unit).text()} {right.unit.value} available"
