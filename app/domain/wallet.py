@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, true
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.grants import materialise, with_birth_date
@@ -120,7 +121,7 @@ async def _decisions_of(
     """The decision each right's latest decided transaction (by ``at``) came from."""
     rows = await session.execute(
         select(transactions.c.incentive, transactions.c.period_key, transactions.c.decision_id)
-        .distinct(transactions.c.incentive, transactions.c.period_key)
+        .ext(distinct_on(transactions.c.incentive, transactions.c.period_key))
         .where(transactions.c.citizen_key == citizen_key, transactions.c.decision_id.is_not(None),
                transactions.c.created_at <= at if at is not None else true())
         .order_by(transactions.c.incentive, transactions.c.period_key,
