@@ -80,7 +80,7 @@ class LiveServer:
             "LLR_DB_CONNECT_TIMEOUT_SECONDS": str(DB_CONNECT_TIMEOUT),
             "LLR_REQUEST_TIMEOUT_SECONDS": str(REQUEST_TIMEOUT),
             "LLR_DB_POOL_SIZE": "5",
-            "LLR_LOG_LEVEL": "WARNING",
+            "LLR_LOG_LEVEL": "INFO",  # one access line per request: the log is checked too
         })  # fmt: skip
         return env
 
