@@ -24,9 +24,16 @@ REQUEST_TIMEOUT = 5.0
 DB_CONNECT_TIMEOUT = 2.0
 
 
-def start_postgres(data_dir: Path, port: int | None = None) -> EmbeddedPostgres:
-    """A PostgreSQL of the test's own with an empty ``llr`` database (``llr serve`` migrates it)."""
-    server = EmbeddedPostgres(data_dir, port, durable=False).start()
+def start_postgres(data_dir: Path, *, crash_safe: bool = False) -> EmbeddedPostgres:
+    """A PostgreSQL of the test's own with an empty ``llr`` database (``llr serve`` migrates it).
+    ``crash_safe``: a commit's log is written out before it is acknowledged (synchronous
+    commit), so killing PostgreSQL itself loses nothing answered; without it (the fast setting
+    of the test database) a crash may lose the last commits. Neither survives losing the
+    machine: fsync stays off."""
+    server = EmbeddedPostgres(
+        data_dir, durable=False, extra_settings={"synchronous_commit": "on"} if crash_safe else None
+    )
+    server.start()
     ensure_database(server.url(), "llr")
     return server
 
@@ -73,7 +80,7 @@ class LiveServer:
             "LLR_DB_CONNECT_TIMEOUT_SECONDS": str(DB_CONNECT_TIMEOUT),
             "LLR_REQUEST_TIMEOUT_SECONDS": str(REQUEST_TIMEOUT),
             "LLR_DB_POOL_SIZE": "5",
-            "LLR_LOG_LEVEL": "WARNING",
+            "LLR_LOG_LEVEL": "INFO",  # one access line per request: the log is checked too
         })  # fmt: skip
         return env
 

@@ -213,3 +213,11 @@ def test_the_catalogue_covers_every_kind_of_bad_input() -> None:
     }  # fmt: skip
     for kind, matches in kinds.items():
         assert any(matches(c.id) for c in CASES), kind
+
+
+def test_the_server_log_never_shows_the_ssins(live: LiveServer) -> None:
+    """Runs after the catalogue (same module): its requests are in the log, their SSINs masked."""
+    log = live.log_path.read_text(errors="replace")
+    assert f"/wallet/{'*' * 9}{CITIZEN[9:]}" in log  # the wallet reads were logged, masked
+    assert CITIZEN not in log
+    assert BAD_CHECK not in log

@@ -180,3 +180,6 @@ async def test_sigkill_mid_stream_loses_nothing_answered_and_half_applies_nothin
             "WHERE k.transaction_id IS NOT NULL AND t.id IS NULL"
         ), {"keys": keys})).all()  # fmt: skip
         assert orphans == []
+    logs = "".join(p.read_text(errors="replace") for p in crash_server.work_dir.glob("llr-*.log"))
+    assert "POST /transactions 201" in logs
+    assert not [ssin for ssin in citizens if ssin in logs]

@@ -3,6 +3,7 @@ hang past the request timeout), /health says DOWN; PostgreSQL starts again: the 
 process recovers by itself, and nothing answered 201 is lost."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -44,7 +45,7 @@ def outage(
 ) -> Iterator[tuple[EmbeddedPostgres, LiveServer]]:
     """A PostgreSQL of this test alone (it stops it) and a server on it."""
     work = tmp_path_factory.mktemp("outage")
-    pg = start_postgres(work / "data")
+    pg = start_postgres(work / "data", crash_safe=True)
     server = LiveServer(pg.url("llr"), issuer, work, workers=1)
     try:
         server.start()
@@ -98,8 +99,17 @@ async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
+def _crash(pg: EmbeddedPostgres) -> None:
+    """SIGKILL to every PostgreSQL process: the next start replays the write-ahead log."""
+    for pid in reversed(_postgres_processes(pg)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    pg.kill()
+
+
+@pytest.mark.parametrize("how", ["stop", "crash"])
 async def test_database_outage_is_503_and_the_service_recovers_without_restart(
-    outage: tuple[EmbeddedPostgres, LiveServer], issuer: TestIssuer
+    outage: tuple[EmbeddedPostgres, LiveServer], issuer: TestIssuer, how: str
 ) -> None:
     pg, server = outage
     ssin = make_ssin()
@@ -110,7 +120,7 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
         clients = [asyncio.create_task(load.client()) for _ in range(3)]
         await until(lambda: load.count("before", 201) >= 5, 30, "load before the outage")
 
-        await asyncio.to_thread(pg.stop)
+        await asyncio.to_thread(pg.stop if how == "stop" else lambda: _crash(pg))
         load.phase = "down"
         await until(lambda: load.count("down") >= 12, 60, "answers during the outage")
         health = await http.get("/health")
@@ -119,7 +129,8 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
         load.phase = "restarting"
         await asyncio.to_thread(pg.start)
         load.phase = "after"
-        await until(lambda: load.count("after", 201) >= 5, 60, "recovery after the outage")
+        await until(lambda: load.count("after", 201) >= 5, 60,
+                    f"recovery after the outage {load.outcomes[-5:]}")  # fmt: skip
         load.running = False
         await asyncio.gather(*clients)
         health = await http.get("/health")
