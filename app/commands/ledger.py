@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from tqdm import tqdm
 
@@ -33,6 +34,7 @@ from app.domain.vault import SsinVault
 from app.settings import Settings, get_settings, parse_ssin_keys
 
 ACTOR = Actor("llr-batch")
+ANALYSE = "ANALYZE ledger_accounts, ledger_transactions, ledger_legs, decisions"
 
 
 def _today() -> date:
@@ -94,6 +96,12 @@ async def grant(settings: Settings, url: str, period_key: str | None, as_of: dat
         async with sessions() as session, session.begin():
             report.add(await settle_batch(session, receipts, rows, evaluated.decided, ACTOR,
                                           datetime.now(UTC)))  # fmt: skip
+        if report.citizens in analyse_at or report.citizens % 200_000 < len(rows):
+            # the ledger grows fast: fresh statistics keep the planner on index lookups
+            async with sessions() as session, session.begin():
+                await session.execute(text(ANALYSE))
+
+    analyse_at = {batch_size * 2, batch_size * 10}
 
     context = multiprocessing.get_context("spawn")
     try:
