@@ -21,6 +21,7 @@ import asyncio
 import dataclasses
 import os
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -207,11 +208,11 @@ def main() -> int:
     args = options()
     ensure_wrk()
     started_at = datetime.now(UTC)
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"llr-bench-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
     settings = Settings()
     load_before = os.getloadavg()
-    with server() as db:
+    # SSIN lists and the development keys live in a folder removed at the end
+    with tempfile.TemporaryDirectory(prefix="llr-bench-") as folder, server() as db:
+        tmp = Path(folder)
         ceilings = ceiling(db, args.connections, int(args.seconds), 10)
         url = db.database("bench_llr")
         prepared = prepare(url, settings, args.citizens, tmp)
