@@ -3,8 +3,10 @@ and synchronous commit on, as deployed), or the one DATABASE_URL names, in fresh
 are dropped afterwards."""
 
 import asyncio
+import contextlib
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,3 +74,31 @@ def server() -> Iterator[Server]:
     ):
         assert embedded.process is not None
         yield Server(embedded.url(), embedded.process.pid)
+
+
+@contextmanager
+def analysing(url: str, every: float = 5.0) -> Iterator[None]:
+    """ANALYZE of the ledger tables every few seconds while a bulk load runs, as autovacuum
+    would but promptly. Without statistics the planner keeps plans made for empty tables and
+    ``llr grant`` slows down as the ledger grows (measured: 541 citizens/s at 50,000 citizens
+    instead of 3,809)."""
+    stop = threading.Event()
+
+    async def analyse() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            while not stop.wait(every):
+                with contextlib.suppress(asyncpg.UndefinedTableError):  # not migrated yet
+                    await conn.execute(
+                        "ANALYZE ledger_accounts, ledger_legs, ledger_transactions, decisions"
+                    )
+        finally:
+            await conn.close()
+
+    worker = threading.Thread(target=lambda: asyncio.run(analyse()), daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join()
