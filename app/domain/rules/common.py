@@ -1,5 +1,6 @@
 """Conditions several incentives share, phrased once."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from app.domain.rules.checks import Check, failed, need, passed, unknown, within_years
@@ -12,6 +13,7 @@ from app.domain.rules.facts import (
     WorkplaceRegion,
 )
 from app.domain.rules.model import Context
+from app.domain.rules.parameters import Kind
 from app.domain.rules.training import TrainingInfo
 
 PRIVATE = frozenset({Sector.PRIVATE, Sector.SOCIAL_PROFIT})
@@ -112,3 +114,13 @@ def minimum_size(ctx: Context, training: TrainingInfo) -> Check:
     if training.study_points is None and training.contact_hours is None:
         return unknown(code, "training.contactHours", points=points, hours=hours)
     return failed(code, points=points, hours=hours)
+
+
+LEDGER_PARAMETERS: Mapping[str, Kind] = {
+    "carryOverCap": "decimal",
+    "carryOverValidity": "integer",
+    "pauseWhenNotEligible": "flag",
+}
+"""What the ledger reads of every incentive: how much of an unused balance carries over, for
+how many periods, and whether an account pauses (keeps its balance) when its holder stops being
+eligible. Stage 3.2 of the vision memorandum changes these by data."""
