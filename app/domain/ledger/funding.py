@@ -3,7 +3,7 @@
 from decimal import ROUND_DOWN, Decimal
 
 from app.domain.errors import InvalidInput
-from app.domain.quantities import Quantity
+from app.domain.quantities import Quantity, Unit
 
 PAYERS = ("citizen", "government", "employer", "sectorFund")
 
@@ -32,3 +32,17 @@ def split_funding(
     first = next(iter(parts))
     parts[first] += amount.minor - sum(parts.values())
     return {payer: Quantity.from_minor(minor, amount.unit).text() for payer, minor in parts.items()}
+
+
+def scaled_funding(
+    funding: dict[str, str] | None, taken: int, held: int, unit: Unit
+) -> dict[str, str] | None:
+    """The hold's funding scaled to the part captured (rounding remainder: first payer)."""
+    if not funding:
+        return None
+    parts = {payer: Quantity.parse(amount, unit, allow_zero=True).minor
+             for payer, amount in funding.items()}  # fmt: skip
+    scaled = {payer: part * taken // held for payer, part in parts.items()}
+    first = next(iter(scaled))
+    scaled[first] += taken - sum(scaled.values())
+    return {payer: Quantity.from_minor(v, unit).text() for payer, v in scaled.items()}

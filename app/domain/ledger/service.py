@@ -24,7 +24,7 @@ from app.domain.ledger.book import (
     right_accounts,
     system_account,
 )
-from app.domain.ledger.funding import split_funding
+from app.domain.ledger.funding import scaled_funding, split_funding
 from app.domain.ledger.ports import Actor, CitizenRef, Entitlements, IncentiveCatalog
 from app.domain.ledger.tables import transactions
 from app.domain.periods import Period, parse_key
@@ -160,7 +160,7 @@ class Ledger:
                 f"the hold reserved {Quantity.from_minor(hold.amount, unit).text()} {unit}; "
                 f"{Quantity.from_minor(taken, unit).text()} cannot be captured"
             )
-        funding = _scaled(hold.funding, taken, hold.amount, unit)
+        funding = scaled_funding(hold.funding, taken, hold.amount, unit)
         txn = self._follow_up(actor, hold, "capture", taken)
         txn.funding = funding
         entries = [Leg(right.held_id, "D", taken, "use"),
@@ -402,17 +402,3 @@ def _minor(amount: Decimal, unit: Unit, field: str) -> int:
         return Quantity.parse(amount, unit).minor
     except InvalidQuantity as exc:
         raise InvalidInput(field, str(amount), str(exc)) from exc
-
-
-def _scaled(
-    funding: dict[str, str] | None, taken: int, held: int, unit: Unit
-) -> dict[str, str] | None:
-    """The hold's funding scaled to the part captured (rounding remainder: first payer)."""
-    if not funding:
-        return None
-    parts = {payer: Quantity.parse(amount, unit, allow_zero=True).minor
-             for payer, amount in funding.items()}  # fmt: skip
-    scaled = {payer: part * taken // held for payer, part in parts.items()}
-    first = next(iter(scaled))
-    scaled[first] += taken - sum(scaled.values())
-    return {payer: Quantity.from_minor(v, unit).text() for payer, v in scaled.items()}
