@@ -1,16 +1,7 @@
-"""The one Pydantic base for request and response bodies: lowerCamelCase on the wire, unknown
-properties rejected (a typo must never silently change an answer)."""
+"""The base of request and response bodies (the domain's facts and trainings share it)."""
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+from app.domain.camel import CamelModel
 
 
-class ApiModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        extra="forbid",
-        frozen=True,
-    )
+class ApiModel(CamelModel):
+    """A request or response body."""

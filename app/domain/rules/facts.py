@@ -6,21 +6,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 from pydantic.alias_generators import to_camel
 
+from app.domain.camel import CamelModel
 from app.domain.dates import IsoDate
 
 
-class FactsModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        extra="forbid",
-        frozen=True,
-    )
+class FactsModel(CamelModel):
+    """Facts and trainings: as on the wire."""
 
 
 class Status(StrEnum):
