@@ -42,8 +42,10 @@ async def get_keyer(request: Request) -> CitizenKeyer:
     return keyer
 
 
-def today_in_brussels() -> date:
-    return datetime.now(ZoneInfo("Europe/Brussels")).date()
+async def get_today(request: Request) -> date:
+    """Today in Brussels by the app's clock: the one every endpoint uses (tests move it)."""
+    now: datetime = request.app.state.clock()
+    return now.astimezone(ZoneInfo("Europe/Brussels")).date()
 
 
 async def get_as_of(
@@ -53,16 +55,14 @@ async def get_as_of(
         Query(alias="asOf", description="Date the answer is for (default: today, Brussels)"),
     ] = None,
 ) -> date:
-    if as_of is not None:
-        return as_of
-    now: datetime = request.app.state.clock()
-    return now.astimezone(ZoneInfo("Europe/Brussels")).date()
+    return as_of if as_of is not None else await get_today(request)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 KeyerDep = Annotated[CitizenKeyer, Depends(get_keyer)]
 AsOfDep = Annotated[date, Depends(get_as_of)]
+TodayDep = Annotated[date, Depends(get_today)]
 
 
 async def get_vault(request: Request) -> SsinVault:

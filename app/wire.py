@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator, BeforeValidator, StrictStr, WithJsonSchema, model_validator
 
 from app.domain.identity import InvalidSsin, parse_ssin
@@ -50,6 +51,11 @@ DecimalText = Annotated[
             "examples": ["125.00"],
         }
     ),
+]
+
+
+SsinPath = Annotated[
+    str, Path(description="SSIN (INSZ), punctuation allowed", examples=["85073003328"])
 ]
 
 

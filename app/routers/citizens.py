@@ -2,19 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import KeyerDep, SessionDep, today_in_brussels
+from app.deps import KeyerDep, SessionDep, TodayDep
 from app.domain.access import Principal, record_access
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
+from app.wire import SsinPath
 
 RESPONSES = problem_responses(404) | AUTH_RESPONSES
 router = APIRouter(tags=["citizens"])
-SsinPath = Annotated[str, Path(description="SSIN (INSZ), punctuation allowed",
-                               examples=["85073003328"])]  # fmt: skip
 
 
 @router.put(
@@ -31,6 +30,7 @@ async def put_citizen_facts(
     session: SessionDep,
     keyer: KeyerDep,
     principal: Annotated[Principal, Depends(require("llr:facts:write"))],
+    today: TodayDep,
 ) -> FactsVersionOut:
     citizen = principal.check_citizen(ssin)
     stored = await declare_facts(
@@ -40,7 +40,7 @@ async def put_citizen_facts(
         source=body.source,
         observed_on=body.observed_on,
         recorded_by=principal.partner,
-        today=today_in_brussels(),
+        today=today,
     )
     await record_access(session, principal, keyer.key(citizen), "facts.write", principal.endpoint)
     return FactsVersionOut.of(citizen.value, stored)

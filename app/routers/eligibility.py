@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Response
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import KeyerDep, SessionDep, today_in_brussels
+from app.deps import KeyerDep, SessionDep, TodayDep
 from app.domain.access import Principal, record_access
 from app.domain.errors import InvalidInput
 from app.domain.rules import pick_language
@@ -34,6 +34,7 @@ async def evaluate_eligibility(
     keyer: KeyerDep,
     response: Response,
     principal: Annotated[Principal, Depends(require("llr:eligibility"))],
+    today: TodayDep,
     accept_language: AcceptLanguage = None,
 ) -> EligibilityResponse:
     citizen = None
@@ -49,7 +50,7 @@ async def evaluate_eligibility(
     answer = await eligibility(
         session,
         body.facts,
-        body.as_of or today_in_brussels(),
+        body.as_of or today,
         citizen=citizen,
         facts_version=body.facts_version,
         training=body.training,

@@ -19,7 +19,7 @@ from app.domain.wallet import decision, wallet
 from app.routers.problem_docs import problem_responses
 from app.routers.transaction_models import BalanceOut
 from app.schemas import ApiModel
-from app.wire import PeriodOut, QuantityOut
+from app.wire import PeriodOut, QuantityOut, SsinPath
 
 router = APIRouter(tags=["wallet"])
 
@@ -75,10 +75,6 @@ class DecisionOut(ApiModel):
     as_of: date
     created_at: str
     trace_id: str | None
-
-
-SsinPath = Annotated[str, Path(description="SSIN (INSZ), punctuation allowed",
-                               examples=["85073003328"])]  # fmt: skip
 
 
 @router.get(
