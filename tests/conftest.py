@@ -2,6 +2,8 @@
 schema built by ``alembic upgrade head``, each test isolated in a transaction rolled back at the
 end, and the app exercised over ASGI with httpx."""
 
+import io
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -18,6 +20,7 @@ from app.db import create_engine, create_sessionmaker
 from app.embedded_pg import EmbeddedPostgres, ensure_database
 from app.main import create_app
 from app.migrate import upgrade
+from app.observability import JsonFormatter
 from app.settings import Settings, TrustedIssuer
 from tests.auth_support import AUDIENCE, ISSUER, TestIssuer
 from tests.support import Clock
@@ -167,3 +170,18 @@ async def client(app: FastAPI, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncC
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log line the code writes during the test, as the JSON formatter prints it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(previous)

@@ -3,32 +3,14 @@ refused postings) show neither an SSIN nor a token."""
 
 import io
 import json
-import logging
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from app.observability import JsonFormatter
 from tests.auth_support import TestIssuer
 from tests.support import grant, post_txn, qty
 
 OWN, OTHER = "85073003328", "98472899765"
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    previous = root.level
-    root.setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(previous)
 
 
 async def test_no_ssin_and_no_token_in_the_logs(

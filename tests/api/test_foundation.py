@@ -3,7 +3,7 @@
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
@@ -13,7 +13,7 @@ from pydantic import Field
 
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
-from app.observability import JsonFormatter, mask_ssins
+from app.observability import mask_ssins
 from app.schemas import ApiModel
 from app.settings import Settings
 
@@ -180,20 +180,6 @@ async def test_metrics_count_requests_per_route(client: httpx.AsyncClient) -> No
     assert 'llr_http_requests_total{method="GET",route="/health",status="200"}' in text
     assert "llr_http_request_duration_seconds_bucket" in text
     assert 'llr_db_pool_connections{state="checkedOut"}' in text
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    previous = root.level
-    root.setLevel(logging.INFO)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(previous)
 
 
 async def test_logs_never_show_an_ssin(
