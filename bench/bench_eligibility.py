@@ -25,24 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.domain.rules import Facts, TrainingInfo, evaluate  # noqa: E402
+from app.routers.rules_schemas import EXAMPLE_FACTS  # noqa: E402
 
-FACTS = {
-    "status": "employee",
-    "sector": "private",
-    "workplaceRegion": "flanders",
-    "residenceRegion": "flanders",
-    "employmentFraction": "0.80",
-    "weeklyHours": "30.40",
-    "educationLevel": "medium",
-    "workExperienceMonths": 120,
-    "careerGuidanceCompletedOn": "2024-02-10",
-    "careerVouchersUsed": 0,
-    "employerFte": "45",
-    "receivesUnemploymentBenefit": False,
-    "contractType": "regular",
-    "livesAlone": False,
-    "timeCredit": {"regime": "full", "priorYearWorkFraction": "1.00"},
-}
+FACTS = EXAMPLE_FACTS
 TRAINING = {"kind": "course", "contactHours": "40", "vovEligible": True, "voucherEligible": True,
             "vokFlagged": True}  # fmt: skip
 
@@ -84,10 +69,20 @@ def wait_ready(base: str, timeout: float = 90) -> None:
     raise RuntimeError(f"the service did not answer on {base} within {timeout} s")
 
 
+def development_token(partner: str = "vdab") -> str:
+    """A token of the development issuer the server started by ``./dev serve`` trusts."""
+    minted = subprocess.run(
+        [str(ROOT / "dev"), "llr", "token", "--partner", partner],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return minted.stdout.strip()
+
+
 async def bench_http(base: str, seconds: float, concurrency: int) -> tuple[float, int]:
     body = {"asOf": "2026-11-23", "facts": FACTS, "training": TRAINING}
     done, failures = 0, 0
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+    headers = {"Authorization": f"Bearer {development_token()}"}
+    async with httpx.AsyncClient(base_url=base, timeout=10, headers=headers) as client:
         await client.post("/eligibility", json=body)
         deadline = time.perf_counter() + seconds
 
