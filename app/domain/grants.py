@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import case, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.errors import InvalidInput
 from app.domain.ledger.book import RightAccounts, lock, right_accounts
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.service import Ledger
@@ -31,12 +30,12 @@ from app.domain.rules import (
     carry_over_cap,
     carry_over_validity,
     evaluate,
-    find_training,
     funding_shares,
     latest_facts,
     pauses_when_not_eligible,
 )
 from app.domain.rules import Facts as RuleFacts
+from app.domain.rules.service import resolve_training
 
 # The federal learning account is the source of truth for the federal training right: it posts
 # that balance itself; the rules only explain it.
@@ -259,13 +258,7 @@ class RulesEntitlements:
     async def training_covered(
         self, ledger: Ledger, citizen: CitizenRef, incentive: str, training: dict[str, Any]
     ) -> bool | None:
-        info = TrainingInfo.model_validate(training)
-        if info.odb_id is not None:
-            registered = await find_training(ledger.session, info.odb_id)
-            if registered is None:
-                raise InvalidInput("training.odbId", info.odb_id,
-                                   "no training with this ODB id in the catalogue")  # fmt: skip
-            info = registered.overridden_by(info)
+        info = await resolve_training(ledger.session, TrainingInfo.model_validate(training))
         stored = await latest_facts(ledger.session, citizen.key)
         facts = with_birth_date(stored.facts if stored else RuleFacts(), citizen)
         result = evaluate(facts, ledger.today, incentives=[incentive], training=info).results[0]
