@@ -3,9 +3,10 @@
 import base64
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,8 +111,6 @@ async def load_transaction(
 
 
 def _with_balance(view: TransactionView, balances: Balances) -> TransactionView:
-    from dataclasses import replace
-
     return replace(view, balance_after=balances)
 
 
@@ -154,8 +153,6 @@ async def list_transactions(
     cursor: str | None = None,
 ) -> Page:
     """Newest first, keyset-paginated on (created_at, id)."""
-    from zoneinfo import ZoneInfo
-
     brussels = ZoneInfo("Europe/Brussels")
     query = _base(now)
     if where.citizen_key is not None:

@@ -26,9 +26,9 @@ from app.domain.ledger.book import (
 )
 from app.domain.ledger.funding import scaled_funding, split_funding
 from app.domain.ledger.ports import Actor, CitizenRef, Entitlements, IncentiveCatalog
-from app.domain.ledger.tables import transactions
+from app.domain.ledger.tables import accounts, legs, transactions
 from app.domain.periods import Period, parse_key
-from app.domain.quantities import Quantity, Unit
+from app.domain.quantities import InvalidQuantity, Quantity, Unit
 from app.domain.vault import SsinVault
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -195,8 +195,6 @@ class Ledger:
         balances = await lock(self.session, [right.available_id, right.held_id])
         if await self._resolver(transaction_id, "reverses") is not None:
             raise errors.AlreadyReversed(f"transaction {transaction_id} was already reversed")
-        from app.domain.ledger.tables import legs
-
         rows = (await self.session.execute(
             select(legs).where(legs.c.transaction_id == transaction_id, legs.c.category != "hold")
         )).all()  # fmt: skip
@@ -383,8 +381,6 @@ class Ledger:
         return hold, right
 
     async def _citizen_of(self, right: RightAccounts) -> str:
-        from app.domain.ledger.tables import accounts
-
         key = await self.session.scalar(
             select(accounts.c.citizen_key).where(accounts.c.id == right.available_id)
         )
@@ -396,8 +392,6 @@ def _past(type_: str) -> str:
 
 
 def _minor(amount: Decimal, unit: Unit, field: str) -> int:
-    from app.domain.quantities import InvalidQuantity
-
     try:
         return Quantity.parse(amount, unit).minor
     except InvalidQuantity as exc:
