@@ -13,8 +13,9 @@ from app import problems
 from app.auth import build_verifier
 from app.db import create_engine, create_sessionmaker
 from app.domain.access.partners import load_registry
-from app.domain.grants import RulesCatalog, RulesEntitlements
+from app.domain.grants import RulesCatalog
 from app.domain.identity import CitizenKeyer
+from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging

@@ -25,11 +25,12 @@ from app.domain.bulk_grants import (
     evaluate_in_worker,
 )
 from app.domain.bulk_grants import grant_batch as settle_batch
-from app.domain.grants import RulesCatalog, RulesEntitlements
+from app.domain.grants import RulesCatalog
 from app.domain.ledger.maintenance import close_period_batch, ended_periods, sweep_expired_holds
 from app.domain.ledger.ports import Actor
 from app.domain.ledger.service import Ledger
 from app.domain.periods import parse_key
+from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.settings import Settings, get_settings, parse_ssin_keys
 

@@ -8,19 +8,16 @@ or beside the service, grants nothing twice."""
 
 import os
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.grants import granted_by_rules, reasons_text, store_reasons
-from app.domain.ledger.book import Leg, system_account
-from app.domain.ledger.bulk import Batch, plan_for_batches, post_batch
 from app.domain.ledger.ports import Actor
+from app.domain.ledger.repository import plan_for_batches, post
 from app.domain.periods import Period
 from app.domain.quantities import Unit
 from app.domain.rules import (
@@ -30,9 +27,10 @@ from app.domain.rules import (
     evaluate,
     pauses_when_not_eligible,
 )
+from app.domain.settlement import Change, Settled, settle, settlement_posting
 
 RULE_GRANTED = [code for code in INCENTIVES if granted_by_rules(code)]
-COUNTERS = {"grant": "granted", "adjust": "adjusted", "withdraw": "withdrawn"}
+COUNTERS = {"grant": "granted", "adjust": "adjusted"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,18 +182,6 @@ async def count_citizens(session: AsyncSession) -> int:
                or 0)  # fmt: skip
 
 
-@dataclass(slots=True)
-class _Change:
-    citizen_key: str
-    facts_id: int
-    version: int
-    decided: Decided
-    account: int
-    minor: int
-    kind: str  # grant, adjust (up) or withdraw (down)
-    metadata: dict[str, Any]
-
-
 async def grant_batch(
     session: AsyncSession,
     receipts: Receipts,
@@ -205,7 +191,7 @@ async def grant_batch(
     now: datetime,
 ) -> GrantReport:
     """Settles one batch of citizens (their decisions in the same order) in the caller's
-    transaction."""
+    transaction, by the same ``settle`` and ``settlement_posting`` as a wallet read."""
     report = GrantReport(citizens=len(rows))
     wanted = [(key, facts_id, version, d)
               for (key, facts_id, version, _), mine in zip(rows, decided, strict=True)
@@ -214,30 +200,30 @@ async def grant_batch(
         return report
     await plan_for_batches(session)
     accounts = await _lock_accounts(session, wanted)
-    granted = await _granted(session, [a[0] for a in accounts.values()])
-    changes: list[_Change] = []
+    settled = await _settled(session, [a[0] for a in accounts.values()])
+    sealed = await _sealed(session, list({key for key, *_ in wanted}))
+    changes: list[tuple[str, int, int, Decided, int, Change]] = []
     for key, facts_id, version, d in wanted:
         found = accounts.get((key, d.incentive))
         if found is None:
             continue  # nothing granted and nothing to grant
         account, balance = found
-        current = granted.get(account, 0)
         assert d.target is not None
-        if d.target == current:
+        change = settle(d.target, settled.get(account, 0), balance, d.unit)
+        if change is None:
             report.unchanged += 1
-        elif d.target > current:
-            kind = "grant" if current == 0 else "adjust"
-            changes.append(_Change(key, facts_id, version, d, account, d.target - current, kind,
-                                   {}))  # fmt: skip
-        else:
-            taken = min(current - d.target, balance)
-            note = {"previouslyGranted": str(current), "entitlementMinor": str(d.target)}
-            if taken < current - d.target:
-                note["why"] = "the new entitlement is below what is already used or reserved"
-            if taken:
-                changes.append(_Change(key, facts_id, version, d, account, taken, "withdraw",
-                                       note))  # fmt: skip
-    await _write(session, receipts, changes, actor, now, report)
+            continue
+        changes.append((key, facts_id, version, d, account, change))
+        counter = "withdrawn" if not change.up else COUNTERS[change.type]
+        setattr(report, counter, getattr(report, counter) + 1)
+    if changes:
+        decisions = await _decisions(session, receipts, changes, actor, now)
+        await post(session, [
+            settlement_posting(change, Settled(key, sealed.get(key), d.incentive, d.period,
+                                               d.unit, account, decision), receipts.as_of,
+                               actor.trace_id)
+            for (key, _, _, d, account, change), decision in zip(changes, decisions, strict=True)
+        ], now)  # fmt: skip
     return report
 
 
@@ -269,28 +255,35 @@ async def _lock_accounts(
     return {(r.citizen_key, r.incentive): (r.id, r.balance) for r in rows}
 
 
-async def _granted(session: AsyncSession, account_ids: list[int]) -> dict[int, int]:
+async def _settled(session: AsyncSession, account_ids: list[int]) -> dict[int, int]:
+    """What settlement granted each account (grant legs of transactions from a decision)."""
     rows = await session.execute(text(
-        "SELECT account_id, sum(CASE side WHEN 'C' THEN amount ELSE -amount END) "
-        "FROM ledger_legs WHERE account_id = ANY(CAST(:ids AS bigint[])) AND category = 'grant' "
-        "GROUP BY account_id"
+        "SELECT l.account_id, sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) "
+        "FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id "
+        "WHERE l.account_id = ANY(CAST(:ids AS bigint[])) AND l.category = 'grant' "
+        "AND t.decision_id IS NOT NULL GROUP BY l.account_id"
     ), {"ids": account_ids})  # fmt: skip
     return {r[0]: int(r[1]) for r in rows}
 
 
-async def _write(
+async def _sealed(session: AsyncSession, citizen_keys: list[str]) -> dict[str, tuple[bytes, str]]:
+    rows = await session.execute(text(
+        "SELECT citizen_key, ssin_ciphertext, ssin_key_id FROM citizens "
+        "WHERE citizen_key = ANY(CAST(:keys AS text[]))"
+    ), {"keys": citizen_keys})  # fmt: skip
+    return {r[0]: (bytes(r[1]), r[2]) for r in rows}
+
+
+async def _decisions(
     session: AsyncSession,
     receipts: Receipts,
-    changes: list[_Change],
+    changes: list[tuple[str, int, int, Decided, int, Change]],
     actor: Actor,
     now: datetime,
-    report: GrantReport,
-) -> None:
-    if not changes:
-        return
+) -> list[uuid.UUID]:
+    """The receipts of the batch's changes, one statement (and the few reasons they share)."""
     decision_ids = [uuid.uuid4() for _ in changes]
-    # the few distinct reasons this batch points at (stored once: ON CONFLICT DO NOTHING)
-    used = {c.decided.reasons_hash for c in changes}
+    used = {d.reasons_hash for _, _, _, d, _, _ in changes}
     await store_reasons(session, sorted((h, receipts.texts[h]) for h in used))
     await session.execute(text(
         "INSERT INTO decisions (id, citizen_key, incentive, period_key, status, entitlement, "
@@ -304,30 +297,16 @@ async def _write(
         "CAST(:periods AS text[])) "
         "AS d(id, key, incentive, status, entitlement, unit, version, facts_id, reasons, period)"
     ), {
-        "periods": [c.decided.period.key for c in changes], "rules": receipts.rules_version,
-        "as_of": receipts.as_of, "now": now, "trace": actor.trace_id, "ids": decision_ids,
-        "keys": [c.citizen_key for c in changes],
-        "incentives": [c.decided.incentive for c in changes],
-        "statuses": [c.decided.status for c in changes],
-        "entitlements": [c.decided.entitlement for c in changes],
-        "units": [c.decided.unit.value for c in changes],
-        "versions": [c.version for c in changes], "facts": [c.facts_id for c in changes],
-        "reasons": [c.decided.reasons_hash for c in changes],
+        "periods": [d.period.key for _, _, _, d, _, _ in changes],
+        "rules": receipts.rules_version, "as_of": receipts.as_of, "now": now,
+        "trace": actor.trace_id, "ids": decision_ids,
+        "keys": [key for key, *_ in changes],
+        "incentives": [d.incentive for _, _, _, d, _, _ in changes],
+        "statuses": [d.status for _, _, _, d, _, _ in changes],
+        "entitlements": [d.entitlement for _, _, _, d, _, _ in changes],
+        "units": [d.unit.value for _, _, _, d, _, _ in changes],
+        "versions": [version for _, _, version, *_ in changes],
+        "facts": [facts_id for _, facts_id, *_ in changes],
+        "reasons": [d.reasons_hash for _, _, _, d, _, _ in changes],
     })  # fmt: skip
-    batches: dict[tuple[str, Unit], Batch] = {}
-    issuers: dict[tuple[str, Unit], int] = defaultdict(int)
-    for change, decision in zip(changes, decision_ids, strict=True):
-        group = (change.decided.incentive, change.decided.unit)
-        if group not in batches:
-            batches[group] = Batch(group[0], group[1].value, actor.partner, receipts.as_of, now)
-            issuers[group] = await system_account(session, "issuer", group[0], group[1])
-        up = change.kind != "withdraw"
-        entries = [Leg(issuers[group], "D" if up else "C", change.minor, "grant"),
-                   Leg(change.account, "C" if up else "D", change.minor, "grant")]  # fmt: skip
-        batches[group].add("grant" if change.kind == "grant" else "adjust", change.citizen_key,
-                           change.decided.period.key, change.minor, entries, decision=decision,
-                           metadata=change.metadata)  # fmt: skip
-        counter = COUNTERS[change.kind]
-        setattr(report, counter, getattr(report, counter) + 1)
-    for batch in batches.values():
-        await post_batch(session, batch)
+    return decision_ids

@@ -9,6 +9,10 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+"""The calendar every date of the contract is in."""
 
 
 class PeriodKind(StrEnum):

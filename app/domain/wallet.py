@@ -12,15 +12,16 @@ from sqlalchemy import select, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.grants import materialise, with_birth_date
+from app.domain.grants import with_birth_date
 from app.domain.ledger.balances import Balances, citizen_balances
 from app.domain.ledger.ports import Actor, CitizenRef
-from app.domain.ledger.service import BRUSSELS, Ledger
+from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import accounts, decision_reasons, decisions, transactions
-from app.domain.periods import Period, parse_key
+from app.domain.periods import BRUSSELS, Period, parse_key
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral, evaluate, latest_facts
 from app.domain.rules.referrals import referrals as referrals_for
+from app.domain.settlement import materialise
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,8 @@ async def wallet(
     if stored is not None:
         evaluation = evaluate(with_birth_date(stored.facts, citizen), as_of, language=language)
         if current:
-            await materialise(ledger, actor, citizen, stored, evaluation)
+            await materialise(session, citizen, ledger.vault.seal(citizen.ssin), stored,
+                              evaluation, ledger.now, actor.trace_id)  # fmt: skip
     # Read for today, everything posted counts (also what a concurrent request committed a
     # moment ago); read for another day, what was posted by the end of that day.
     rights = await _rights(session, citizen.key, as_of, None if current else at, at)

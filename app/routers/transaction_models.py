@@ -9,7 +9,7 @@ from pydantic import Field, StrictStr
 from app.domain.dates import Instant
 from app.domain.ledger.balances import Balances
 from app.domain.ledger.funding import PAYERS
-from app.domain.ledger.queries import TransactionView
+from app.domain.ledger.views import TransactionView
 from app.domain.rules import TrainingInfo
 from app.schemas import ApiModel
 from app.wire import PeriodOut, QuantityIn, QuantityOut, SsinText

@@ -112,7 +112,7 @@ async def _execute(
         case RedeemRequest():
             return await ledger.redeem(actor, _citizen(keyer, body.ssin), _booking(body))
         case CaptureRequest():
-            amount = body.amount.parsed().amount if body.amount else None
+            amount = body.amount.parsed() if body.amount else None
             return await ledger.capture(actor, body.reservation_id, amount)
         case ReleaseRequest():
             return await ledger.release(actor, body.reservation_id)
@@ -164,7 +164,7 @@ async def post_transaction(
         return JSONResponse(_replayed(stored.body, citizen), status_code=stored.status_code,
                             headers={"Idempotency-Replayed": "true"})  # fmt: skip
     txn_id = await _execute(ledger, principal.actor, keyer, body)
-    view = await load_transaction(session, txn_id, vault, ledger.now)
+    view = ledger.posted.get(txn_id) or await load_transaction(session, txn_id, vault, ledger.now)
     payload = TransactionOut.of(view).model_dump(mode="json", by_alias=True)
     kept = idempotency.StoredResponse(201, _stored(payload))
     await idempotency.remember(session, principal.partner, key, fingerprint, kept, txn_id)

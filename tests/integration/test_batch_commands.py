@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.commands.ledger import grant, rollover
 from app.db import create_sessionmaker
-from app.domain.grants import RulesEntitlements
 from app.domain.ledger.maintenance import (
     EndedPeriod,
     close_period_batch,
@@ -26,6 +25,7 @@ from app.domain.ledger.ports import Actor
 from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import transactions
 from app.domain.quantities import Unit
+from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.settings import Settings, parse_ssin_keys
 from tests.support import (

@@ -58,7 +58,7 @@ async def right_balances(
     assert judged is not None, "holds are judged at an instant"
     overdue = await overdue_holds(session, citizen_key, incentive, period_key, judged, at)
     nets = [(row.kind, row.category, row.side, int(row.net)) for row in rows]
-    return _fold(unit, nets, overdue, period_ended)
+    return fold(unit, nets, overdue, period_ended)
 
 
 async def citizen_balances(
@@ -83,7 +83,7 @@ async def citizen_balances(
             )
     overdue = await _overdue_by_right(session, citizen_key, now, at)
     return {
-        key: _fold(unit, nets[key], overdue.get(key, 0), ended)
+        key: fold(unit, nets[key], overdue.get(key, 0), ended)
         for key, (unit, ended) in rights.items()
     }
 
@@ -101,7 +101,7 @@ def _nets(citizen_key: str, at: datetime | None) -> Select[Any]:
     )
 
 
-def _fold(
+def fold(
     unit: Unit, nets: list[tuple[str, str, str, int]], overdue: int, period_ended: bool
 ) -> Balances:
     granted = carried_in = carried_out = use_net = expire_net = held = 0

@@ -10,9 +10,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.ledger.book import Leg, find_right_accounts, lock, system_account
-from app.domain.ledger.bulk import Batch, plan_for_batches, post_batch
 from app.domain.ledger.ports import Actor, IncentiveCatalog
+from app.domain.ledger.repository import (
+    Leg,
+    NewTransaction,
+    Posting,
+    lock_right,
+    plan_for_batches,
+    post,
+)
 from app.domain.ledger.service import Ledger
 from app.domain.periods import Period, parse_key
 from app.domain.quantities import Quantity, Unit
@@ -70,26 +76,32 @@ async def close_period_batch(
     validity = catalog.carry_over_validity(ended.incentive, ended.period.end)
     origins = await _origins(session, [r.id for r in rows]) if cap else {}
     following = catalog.period_for(ended.incentive, ended.period.end + timedelta(days=1))
-    expired = await system_account(session, "expired", ended.incentive, ended.unit)
     targets = await _next_accounts(session, ended, following, [r.citizen_key for r in rows]) \
         if cap else {}  # fmt: skip
-    batch = Batch(ended.incentive, ended.unit.value, actor.partner, now.date(), now)
+    postings = []
+
+    def posting(type_: str, citizen_key: str, minor: int, legs: list[Leg],
+                metadata: dict[str, object] | None = None) -> Posting:  # fmt: skip
+        txn = NewTransaction(type_, ended.incentive, ended.unit, minor, now.date(), actor.partner,
+                             citizen_key, ended.period.key, metadata=metadata or {},
+                             trace_id=actor.trace_id)  # fmt: skip
+        return Posting(txn, legs)
+
     for account_id, citizen_key, balance in rows:
         granted, carried_in = origins.get(account_id, (balance, {}))
         ages = carry_by_age(balance, granted, carried_in, cap, validity)
         carry = sum(ages.values())
         if balance > carry:
-            batch.add("periodEnd", citizen_key, ended.period.key, balance - carry,
-                      [Leg(account_id, "D", balance - carry, "expire"),
-                       Leg(expired, "C", balance - carry, "expire")],
-                      )  # fmt: skip
+            postings.append(posting("periodEnd", citizen_key, balance - carry,
+                                    [Leg(account_id, "D", balance - carry, "expire"),
+                                     Leg("expired", "C", balance - carry, "expire")]))  # fmt: skip
         if carry:
-            batch.add("carryOver", citizen_key, ended.period.key, carry,
-                      [Leg(account_id, "D", carry, "carry"),
-                       Leg(targets[citizen_key], "C", carry, "carry")],
-                      metadata={"into": following.key,
-                                "ages": {str(a): m for a, m in ages.items()}})  # fmt: skip
-    await post_batch(session, batch)
+            postings.append(posting("carryOver", citizen_key, carry,
+                                    [Leg(account_id, "D", carry, "carry"),
+                                     Leg(targets[citizen_key], "C", carry, "carry")],
+                                    {"into": following.key,
+                                     "ages": {str(a): m for a, m in ages.items()}}))  # fmt: skip
+    await post(session, postings, now)
     return len(rows)
 
 
@@ -191,8 +203,8 @@ async def sweep_expired_holds(
         for citizen_key, incentive, period_key, unit in rights:
             async with sessions() as session, session.begin():
                 ledger = ledger_for(session)
-                right = await find_right_accounts(session, citizen_key, incentive, period_key,
-                                                  Unit(unit))  # fmt: skip
-                assert right is not None
-                await lock(session, [right.available_id, right.held_id])
-                yield await ledger.expire_due_holds(right, actor)
+                state = await lock_right(session, ledger.now, citizen_key=citizen_key,
+                                         incentive=incentive, period_key=period_key,
+                                         unit=Unit(unit))  # fmt: skip
+                assert state is not None
+                yield await ledger.expire_due_holds(state, actor)

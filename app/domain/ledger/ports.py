@@ -2,14 +2,14 @@
 wallet provide them), so the ledger does not depend on how rights are decided."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from app.domain.ledger.service import Ledger
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.identity import Ssin
+from app.domain.ledger.repository import RightState
 from app.domain.periods import Period
 from app.domain.quantities import Unit
 
@@ -51,26 +51,55 @@ class IncentiveCatalog(Protocol):
 
 
 class Entitlements(Protocol):
-    async def ensure_granted(
-        self, ledger: "Ledger", actor: Actor, citizen: CitizenRef, incentive: str, period: Period
-    ) -> None:
-        """Materialises the citizen's right for the period (once) if the rules grant one."""
+    def uses_facts(self, incentive: str) -> bool:
+        """Whether rights to ``incentive`` come from the citizen's facts (then the right is read
+        with the citizen's latest facts, and settled before it is drawn on)."""
+        ...
+
+    async def settle_right(
+        self,
+        session: AsyncSession,
+        citizen: CitizenRef,
+        sealed: tuple[bytes, str] | None,
+        incentive: str,
+        period: Period,
+        state: RightState,
+        now: datetime,
+        trace_id: str | None,
+    ) -> RightState:
+        """Brings the right (locked in ``state``) to what the rules say, and returns it as it then
+        stands."""
+        ...
 
     async def training_covered(
-        self, ledger: "Ledger", citizen: CitizenRef, incentive: str, training: dict[str, Any]
+        self, session: AsyncSession, citizen: CitizenRef, incentive: str, training: dict[str, Any],
+        today: date,
     ) -> bool | None:
         """Whether the incentive covers the training (None: cannot tell from what is known)."""
+        ...
 
 
 class ExplicitGrantsOnly:
-    """Entitlements when rights come only from explicit grants (no rules-based materialisation)."""
+    """Entitlements when rights come only from explicit grants (no rules-based settlement)."""
 
-    async def ensure_granted(
-        self, ledger: "Ledger", actor: Actor, citizen: CitizenRef, incentive: str, period: Period
-    ) -> None:
-        return None
+    def uses_facts(self, incentive: str) -> bool:
+        return False
+
+    async def settle_right(
+        self,
+        session: AsyncSession,
+        citizen: CitizenRef,
+        sealed: tuple[bytes, str] | None,
+        incentive: str,
+        period: Period,
+        state: RightState,
+        now: datetime,
+        trace_id: str | None,
+    ) -> RightState:
+        return state
 
     async def training_covered(
-        self, ledger: "Ledger", citizen: CitizenRef, incentive: str, training: dict[str, Any]
+        self, session: AsyncSession, citizen: CitizenRef, incentive: str, training: dict[str, Any],
+        today: date,
     ) -> bool | None:
         return None

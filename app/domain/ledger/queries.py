@@ -12,40 +12,16 @@ from sqlalchemy import Select, and_, case, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.errors import InvalidInput
-from app.domain.identity import Ssin
 from app.domain.ledger.balances import Balances, right_balances
 from app.domain.ledger.errors import TransactionNotFound
 from app.domain.ledger.tables import transactions
-from app.domain.periods import Period, parse_key
+from app.domain.ledger.views import TransactionView
+from app.domain.periods import parse_key
 from app.domain.quantities import Quantity, Unit
 from app.domain.vault import SsinVault
 
 _resolver = transactions.alias("resolver")
 _reverser = transactions.alias("reverser")
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionView:
-    id: uuid.UUID
-    type: str
-    status: str
-    ssin: Ssin | None
-    incentive: str
-    period: Period | None
-    amount: Quantity
-    effective_date: date
-    created_at: datetime
-    caller: str
-    reference: str | None
-    training: dict[str, Any] | None
-    funding: dict[str, str] | None
-    metadata: dict[str, Any]
-    expires_at: datetime | None
-    reservation_id: uuid.UUID | None
-    reverses: uuid.UUID | None
-    reversed_by: uuid.UUID | None
-    decision_id: uuid.UUID | None
-    balance_after: Balances | None = None
 
 
 def _status(now: datetime) -> Any:

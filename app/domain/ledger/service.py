@@ -1,37 +1,34 @@
 """The ledger's operations: grant, reserve, capture, release, redeem, reverse, and the expiry of
-holds. Each checks in Python first (for a precise refusal) and leaves the last word to PostgreSQL
-(constraints, unique resolutions, the balanced-legs trigger)."""
+holds. Each reads its right once, under the right's lock (``repository.lock_right``), checks in
+Python for a precise refusal, and posts through the one posting path (``repository.post``), where
+PostgreSQL has the last word (constraints, unique resolutions, the balanced-legs trigger)."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.errors import InvalidInput
 from app.domain.ledger import errors
-from app.domain.ledger.book import (
-    Leg,
-    NewTransaction,
-    RightAccounts,
-    find_right_accounts,
-    lock,
-    post,
-    right_accounts,
-    system_account,
-)
 from app.domain.ledger.funding import scaled_funding, split_funding
 from app.domain.ledger.ports import Actor, CitizenRef, Entitlements, IncentiveCatalog
-from app.domain.ledger.tables import accounts, legs, transactions
-from app.domain.periods import Period, parse_key
+from app.domain.ledger.repository import (
+    Leg,
+    NewTransaction,
+    Posting,
+    RightState,
+    StoredTransaction,
+    lock_right,
+    post,
+)
+from app.domain.ledger.views import TransactionView, posted_view
+from app.domain.periods import BRUSSELS, Period, parse_key
 from app.domain.quantities import InvalidQuantity, Quantity, Unit
 from app.domain.vault import SsinVault
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 REVERSIBLE = {"grant", "adjust", "redeem", "capture"}
 
 
@@ -64,6 +61,8 @@ class Ledger:
         self.session, self.catalog, self.entitlements = session, catalog, entitlements
         self.vault, self.now = vault, now
         self.today = now.astimezone(BRUSSELS).date()
+        self.posted: dict[uuid.UUID, TransactionView] = {}
+        """What this ledger posted, as the answer shows it (with the balance right after)."""
 
     # -- moving rights -------------------------------------------------------------------
 
@@ -74,85 +73,84 @@ class Ledger:
         incentive: str,
         amount: Quantity,
         period_key: str | None = None,
-        *,
-        decision_id: uuid.UUID | None = None,
-        unique_token: str | None = None,
-        metadata: dict[str, Any] | None = None,
-        type_: str = "grant",
     ) -> uuid.UUID:
         period = self._period(incentive, period_key, self.today)
         self._known(incentive, amount, period)
-        right = await right_accounts(self.session, citizen.key, incentive, period.key, amount.unit)
-        await lock(self.session, [right.available_id, right.held_id])
-        issuer = await system_account(self.session, "issuer", incentive, amount.unit)
-        txn = self._new(actor, citizen, type_, incentive, period, amount)
-        txn.decision_id, txn.unique_token = decision_id, unique_token
-        txn.metadata = metadata or {}
-        await post(self.session, txn, [
-            Leg(issuer, "D", amount.minor, "grant"),
-            Leg(right.available_id, "C", amount.minor, "grant"),
-        ])  # fmt: skip
-        return txn.id
-
-    async def withdraw(
-        self,
-        actor: Actor,
-        citizen: CitizenRef,
-        right: RightAccounts,
-        minor: int,
-        *,
-        decision_id: uuid.UUID,
-        metadata: dict[str, Any],
-    ) -> uuid.UUID:
-        """Takes back granted rights that a new decision no longer gives (the caller holds the
-        right's locks and has checked that ``minor`` is available)."""
-        issuer = await system_account(self.session, "issuer", right.incentive, right.unit)
-        period = parse_key(right.period_key)
-        txn = self._new(actor, citizen, "adjust", right.incentive, period,
-                        Quantity.from_minor(minor, right.unit))  # fmt: skip
-        txn.decision_id, txn.metadata = decision_id, metadata
-        await post(self.session, txn, [
-            Leg(right.available_id, "D", minor, "grant"),
-            Leg(issuer, "C", minor, "grant"),
-        ])  # fmt: skip
-        return txn.id
+        state = await self._lock(citizen.key, incentive, period, amount.unit, open_=True)
+        txn = self._new(actor, citizen, "grant", incentive, period, amount)
+        return await self._post(
+            citizen,
+            state,
+            [
+                Posting(
+                    txn,
+                    [
+                        Leg("issuer", "D", amount.minor, "grant"),
+                        Leg(self._available(state), "C", amount.minor, "grant"),
+                    ],
+                ),
+            ],
+        )
 
     async def reserve(self, actor: Actor, citizen: CitizenRef, booking: Booking) -> uuid.UUID:
-        right, period = await self._open_right(actor, citizen, booking)
+        period = self._booked_period(booking)
         expires_at = booking.expires_at or end_of_period(period)
         if expires_at <= self.now:
             raise InvalidInput("expiresAt", expires_at.isoformat(), "a hold must expire later")
-        funding = self._funding(booking, period)
+        if expires_at > end_of_period(period):
+            raise InvalidInput(
+                "expiresAt",
+                expires_at.isoformat(),
+                f"after the end of period {period.key} ({period.end}): a hold "
+                "cannot outlive the right it draws on",
+            )
+        state, expiries = await self._open_right(actor, citizen, booking, period)
         txn = self._new(actor, citizen, "reserve", booking.incentive, period, booking.amount)
         txn.expires_at, txn.training, txn.reference = (
             expires_at,
             booking.training,
             booking.reference,
         )
-        txn.funding = funding
-        await post(self.session, txn, [
-            Leg(right.available_id, "D", booking.amount.minor, "hold"),
-            Leg(right.held_id, "C", booking.amount.minor, "hold"),
-        ])  # fmt: skip
-        return txn.id
+        txn.funding = self._funding(booking, period)
+        minor = booking.amount.minor
+        return await self._post(
+            citizen,
+            state,
+            [
+                *expiries,
+                Posting(
+                    txn,
+                    [
+                        Leg(self._available(state), "D", minor, "hold"),
+                        Leg(self._held(state), "C", minor, "hold"),
+                    ],
+                ),
+            ],
+        )
 
     async def redeem(self, actor: Actor, citizen: CitizenRef, booking: Booking) -> uuid.UUID:
-        right, period = await self._open_right(actor, citizen, booking)
+        period = self._booked_period(booking)
+        state, expiries = await self._open_right(actor, citizen, booking, period)
         funding = self._funding(booking, period)
         txn = self._new(actor, citizen, "redeem", booking.incentive, period, booking.amount)
         txn.training, txn.reference, txn.funding = booking.training, booking.reference, funding
-        uses = await self._use_legs(booking.incentive, booking.amount.unit, funding,
-                                    booking.amount.minor)  # fmt: skip
-        await post(self.session, txn,
-                   [Leg(right.available_id, "D", booking.amount.minor, "use"), *uses])  # fmt: skip
-        return txn.id
+        minor = booking.amount.minor
+        uses = _use_legs(booking.amount.unit, funding, minor)
+        return await self._post(
+            citizen,
+            state,
+            [
+                *expiries,
+                Posting(txn, [Leg(self._available(state), "D", minor, "use"), *uses]),
+            ],
+        )
 
     async def capture(
-        self, actor: Actor, hold_id: uuid.UUID, amount: Decimal | None = None
+        self, actor: Actor, hold_id: uuid.UUID, amount: Quantity | Decimal | None = None
     ) -> uuid.UUID:
-        hold, right = await self._pending_hold(hold_id)
-        unit = Unit(hold.unit)
-        if hold.expires_at <= self.now:
+        state, hold = await self._pending_hold(hold_id)
+        unit = hold.unit
+        if hold.expires_at is not None and hold.expires_at <= self.now:
             raise errors.HoldExpired(f"hold {hold_id} expired at {hold.expires_at.isoformat()}")
         taken = hold.amount if amount is None else _minor(amount, unit, "amount")
         if taken > hold.amount:
@@ -163,91 +161,106 @@ class Ledger:
         funding = scaled_funding(hold.funding, taken, hold.amount, unit)
         txn = self._follow_up(actor, hold, "capture", taken)
         txn.funding = funding
-        entries = [Leg(right.held_id, "D", taken, "use"),
-                   *await self._use_legs(hold.incentive, unit, funding, taken)]  # fmt: skip
+        entries = [Leg(self._held(state), "D", taken, "use"), *_use_legs(unit, funding, taken)]
         if hold.amount > taken:
-            entries += [Leg(right.held_id, "D", hold.amount - taken, "hold"),
-                        Leg(right.available_id, "C", hold.amount - taken, "hold")]  # fmt: skip
-        await post(self.session, txn, entries)
-        return txn.id
+            entries += [
+                Leg(self._held(state), "D", hold.amount - taken, "hold"),
+                Leg(self._available(state), "C", hold.amount - taken, "hold"),
+            ]
+        return await self._post(None, state, [Posting(txn, entries)])
 
     async def release(self, actor: Actor, hold_id: uuid.UUID) -> uuid.UUID:
-        hold, right = await self._pending_hold(hold_id)
-        if hold.expires_at <= self.now:  # expired at its instant, swept or not
-            raise errors.HoldNotPending(
+        state, hold = await self._pending_hold(hold_id)
+        if hold.expires_at is not None and hold.expires_at <= self.now:
+            raise errors.HoldNotPending(  # expired at its instant, swept or not
                 f"hold {hold_id} already expired at {hold.expires_at.isoformat()}"
             )
-        txn = self._follow_up(actor, hold, "release", hold.amount)
-        await post(self.session, txn, [
-            Leg(right.held_id, "D", hold.amount, "hold"),
-            Leg(right.available_id, "C", hold.amount, "hold"),
-        ])  # fmt: skip
-        return txn.id
+        return await self._post(None, state, [self._back(state, hold, "release", actor)])
 
     async def reverse(self, actor: Actor, transaction_id: uuid.UUID, reason: str) -> uuid.UUID:
-        original = await self._transaction(transaction_id, "transactionId")
+        state = await lock_right(self.session, self.now, txn=transaction_id)
+        if state is None or state.txn is None:
+            raise errors.TransactionNotFound(f"no transaction {transaction_id}")
+        original = state.txn
         if original.type not in REVERSIBLE:
             raise errors.NotReversible(
                 f"a {original.type} transaction cannot be reversed"
                 + (": release the hold instead" if original.type == "reserve" else "")
             )
-        right = await self._right_of(original)
-        balances = await lock(self.session, [right.available_id, right.held_id])
-        if await self._resolver(transaction_id, "reverses") is not None:
+        if state.reversed_by is not None:
             raise errors.AlreadyReversed(f"transaction {transaction_id} was already reversed")
-        rows = (await self.session.execute(
-            select(legs).where(legs.c.transaction_id == transaction_id, legs.c.category != "hold")
-        )).all()  # fmt: skip
+        available, held = self._available(state), self._held(state)
         entries = [
-            Leg(right.available_id if row.account_id == right.held_id else row.account_id,
-                "C" if row.side == "D" else "D", row.amount, row.category)
-            for row in rows
-        ]  # fmt: skip
-        taken = sum(
-            e.amount for e in entries if e.side == "D" and e.account_id == right.available_id
-        )
-        if taken > balances[right.available_id]:
+            Leg(
+                available if account == held else account,
+                "C" if side == "D" else "D",
+                amount,
+                category,
+            )
+            for account, side, amount, category in state.txn_legs
+            if category != "hold"
+        ]
+        taken = sum(e.amount for e in entries if e.side == "D" and e.account == available)
+        if taken > state.available:
             raise errors.InsufficientBalance(
                 "the rights this transaction granted were already used or reserved: "
-                f"{Quantity.from_minor(balances[right.available_id], right.unit).text()} available"
+                f"{Quantity.from_minor(state.available, original.unit).text()} available"
             )
         txn = self._follow_up(actor, original, "reverse", original.amount)
         txn.resolves, txn.reverses = None, original.id
         txn.metadata, txn.funding = {"reason": reason}, original.funding
-        await post(self.session, txn, entries)
-        return txn.id
+        return await self._post(None, state, [Posting(txn, entries)])
 
-    async def expire_due_holds(
-        self, right: RightAccounts, actor: Actor, citizen_key: str | None = None
-    ) -> int:
-        """Posts the expiry of this right's holds that are past due (the caller holds its locks);
-        ``citizen_key`` is the right's citizen, looked up when not given."""
-        resolver = transactions.alias("resolver")
-        due = (await self.session.execute(
-            select(transactions)
-            .outerjoin(resolver, resolver.c.resolves == transactions.c.id)
-            .where(transactions.c.citizen_key == (citizen_key or await self._citizen_of(right)),
-                   transactions.c.incentive == right.incentive,
-                   transactions.c.period_key == right.period_key,
-                   transactions.c.type == "reserve",
-                   transactions.c.expires_at <= self.now,
-                   resolver.c.id.is_(None))
-        )).all()  # fmt: skip
-        for hold in due:
-            txn = self._follow_up(actor, hold, "expire", hold.amount)
-            await post(self.session, txn, [
-                Leg(right.held_id, "D", hold.amount, "hold"),
-                Leg(right.available_id, "C", hold.amount, "hold"),
-            ])  # fmt: skip
-        return len(due)
+    async def expire_due_holds(self, state: RightState, actor: Actor) -> int:
+        """Posts the expiry of the right's holds that are past due (``state`` holds its lock)."""
+        if state.overdue:
+            await self._post(None, state, self._expiries(state, actor))
+        return len(state.overdue)
 
     # -- helpers -------------------------------------------------------------------------
+
+    async def _lock(
+        self, citizen_key: str, incentive: str, period: Period, unit: Unit, *, open_: bool = False
+    ) -> RightState:
+        state = await lock_right(
+            self.session,
+            self.now,
+            citizen_key=citizen_key,
+            incentive=incentive,
+            period_key=period.key,
+            unit=unit,
+            open_=open_,
+            facts=self.entitlements.uses_facts(incentive),
+        )
+        assert state is not None
+        return state
+
+    async def _post(
+        self, citizen: CitizenRef | None, state: RightState, postings: list[Posting]
+    ) -> uuid.UUID:
+        """Posts and keeps the last posting's view (the operation's own) for the answer."""
+        stamped = await post(self.session, postings, self.now)
+        last = postings[-1]
+        ssin = citizen.ssin if citizen else None
+        if ssin is None and last.txn.ssin_ciphertext is not None and last.txn.ssin_key_id:
+            ssin = self.vault.open(last.txn.ssin_ciphertext, last.txn.ssin_key_id)
+        self.posted[last.txn.id] = posted_view(state, postings, stamped, ssin)
+        return last.txn.id
+
+    def _available(self, state: RightState) -> int:
+        assert state.available_id is not None
+        return state.available_id
+
+    def _held(self, state: RightState) -> int:
+        assert state.held_id is not None
+        return state.held_id
 
     def _known(self, incentive: str, amount: Quantity, period: Period) -> None:
         expected = self.catalog.unit(incentive, period.start)
         if amount.unit != expected:
-            raise InvalidInput("amount.unit", amount.unit.value,
-                               f"{incentive} is counted in {expected.value}")  # fmt: skip
+            raise InvalidInput(
+                "amount.unit", amount.unit.value, f"{incentive} is counted in {expected.value}"
+            )
 
     def _period(self, incentive: str, period_key: str | None, day: date) -> Period:
         if not self.catalog.knows(incentive):
@@ -262,64 +275,83 @@ class Ledger:
             raise InvalidInput("period", period_key, f"not a period {incentive} is counted in")
         return period
 
-    async def _open_right(
-        self, actor: Actor, citizen: CitizenRef, booking: Booking
-    ) -> tuple[RightAccounts, Period]:
-        """The right a reserve or redeem draws on, locked, its overdue holds expired."""
+    def _booked_period(self, booking: Booking) -> Period:
         period = self._period(booking.incentive, booking.period_key, self.today)
         self._known(booking.incentive, booking.amount, period)
         if not self.catalog.holds_balance(booking.incentive):
             raise errors.NotEntitled(f"{booking.incentive} is not a balance that can be drawn on")
         if not period.contains(self.today):
             raise errors.NotEntitled(f"period {period.key} is not in force on {self.today}")
+        return period
+
+    async def _open_right(
+        self, actor: Actor, citizen: CitizenRef, booking: Booking, period: Period
+    ) -> tuple[RightState, list[Posting]]:
+        """The right a reserve or redeem draws on, locked and settled, with the expiry of its
+        overdue holds (posted with the operation)."""
         if booking.training is not None:
             covered = await self.entitlements.training_covered(
-                self, citizen, booking.incentive, booking.training
+                self.session, citizen, booking.incentive, booking.training, self.today
             )
             if covered is False:
                 raise errors.TrainingNotEligible(
                     f"{booking.incentive} does not cover this training"
                 )
-        await self.entitlements.ensure_granted(self, actor, citizen, booking.incentive, period)
-        right = await find_right_accounts(
-            self.session, citizen.key, booking.incentive, period.key, booking.amount.unit
-        )
-        if right is None:
+        state = await self._lock(citizen.key, booking.incentive, period, booking.amount.unit)
+        if self.entitlements.uses_facts(booking.incentive):
+            state = await self.entitlements.settle_right(
+                self.session,
+                citizen,
+                self.vault.seal(citizen.ssin),
+                booking.incentive,
+                period,
+                state,
+                self.now,
+                actor.trace_id,
+            )
+        if not state.exists:
             raise errors.NotEntitled(
                 f"no {booking.incentive} right for this citizen in period {period.key}"
             )
-        balances = await lock(self.session, [right.available_id, right.held_id])
-        if await self.expire_due_holds(right, actor, citizen.key):
-            balances = await lock(self.session, [right.available_id])
-        available = balances[right.available_id]
+        expiries = self._expiries(state, actor)
+        available = state.available + sum(hold.amount for hold in state.overdue)
         if available < booking.amount.minor:
             raise errors.InsufficientBalance(
-                f"{Quantity.from_minor(available, right.unit).text()} {right.unit.value} available"
-                f", {booking.amount.text()} asked"
+                f"{Quantity.from_minor(available, booking.amount.unit).text()} "
+                f"{booking.amount.unit.value} available, {booking.amount.text()} asked"
             )
-        return right, period
+        return state, expiries
+
+    def _expiries(self, state: RightState, actor: Actor) -> list[Posting]:
+        return [self._back(state, hold, "expire", actor) for hold in state.overdue]
+
+    def _back(
+        self, state: RightState, hold: StoredTransaction, type_: str, actor: Actor
+    ) -> Posting:
+        """A hold's amount back to the available balance (its release or its expiry)."""
+        txn = self._follow_up(actor, hold, type_, hold.amount)
+        return Posting(
+            txn,
+            [
+                Leg(self._held(state), "D", hold.amount, "hold"),
+                Leg(self._available(state), "C", hold.amount, "hold"),
+            ],
+        )
 
     def _funding(self, booking: Booking, period: Period) -> dict[str, str] | None:
         if booking.amount.unit is not Unit.EUR:
             if booking.funding:
                 raise InvalidInput("funding", None, "only money rights carry funding")
             return None
+        for payer, part in (booking.funding or {}).items():
+            if part.unit is not booking.amount.unit:
+                raise InvalidInput(
+                    f"funding.{payer}.unit",
+                    part.unit.value,
+                    f"the right is counted in {booking.amount.unit.value}",
+                )
         shares = self.catalog.funding_shares(booking.incentive, period.start)
         return split_funding(booking.amount, shares, booking.funding)
-
-    async def _use_legs(
-        self, incentive: str, unit: Unit, funding: dict[str, str] | None, minor: int
-    ) -> list[Leg]:
-        if not funding:
-            return [Leg(await system_account(self.session, "used", incentive, unit), "C", minor,
-                        "use")]  # fmt: skip
-        entries = []
-        for payer, amount in funding.items():
-            share = Quantity.parse(amount, unit, allow_zero=True).minor
-            if share:
-                account = await system_account(self.session, f"used:{payer}", incentive, unit)
-                entries.append(Leg(account, "C", share, "use"))
-        return entries
 
     def _new(
         self,
@@ -332,66 +364,73 @@ class Ledger:
     ) -> NewTransaction:
         ciphertext, key_id = self.vault.seal(citizen.ssin)
         return NewTransaction(
-            type=type_, incentive=incentive, unit=amount.unit, amount=amount.minor,
-            effective_date=self.today, caller=actor.partner, citizen_key=citizen.key,
-            period_key=period.key, ssin_ciphertext=ciphertext, ssin_key_id=key_id,
-            trace_id=actor.trace_id, created_at=self.now,
-        )  # fmt: skip
+            type=type_,
+            incentive=incentive,
+            unit=amount.unit,
+            amount=amount.minor,
+            effective_date=self.today,
+            caller=actor.partner,
+            citizen_key=citizen.key,
+            period_key=period.key,
+            ssin_ciphertext=ciphertext,
+            ssin_key_id=key_id,
+            trace_id=actor.trace_id,
+        )
 
-    def _follow_up(self, actor: Actor, first: Any, type_: str, minor: int) -> NewTransaction:
+    def _follow_up(
+        self, actor: Actor, first: StoredTransaction, type_: str, minor: int
+    ) -> NewTransaction:
         """A transaction that resolves or reverses ``first``, on the same right."""
         return NewTransaction(
-            type=type_, incentive=first.incentive, unit=Unit(first.unit), amount=minor,
-            effective_date=self.today, caller=actor.partner, citizen_key=first.citizen_key,
-            period_key=first.period_key, ssin_ciphertext=first.ssin_ciphertext,
-            ssin_key_id=first.ssin_key_id, resolves=first.id, trace_id=actor.trace_id,
-            reference=first.reference, created_at=self.now,
-        )  # fmt: skip
-
-    async def _transaction(self, transaction_id: uuid.UUID, field: str) -> Any:
-        row = (await self.session.execute(
-            select(transactions).where(transactions.c.id == transaction_id)
-        )).first()  # fmt: skip
-        if row is None:
-            raise errors.TransactionNotFound(f"no transaction {transaction_id}")
-        return row
-
-    async def _resolver(self, transaction_id: uuid.UUID, column: str) -> Any:
-        return (await self.session.execute(
-            select(transactions.c.id, transactions.c.type)
-            .where(transactions.c[column] == transaction_id)
-        )).first()  # fmt: skip
-
-    async def _right_of(self, txn: Any) -> RightAccounts:
-        right = await find_right_accounts(
-            self.session, txn.citizen_key, txn.incentive, txn.period_key, Unit(txn.unit)
+            type=type_,
+            incentive=first.incentive,
+            unit=first.unit,
+            amount=minor,
+            effective_date=self.today,
+            caller=actor.partner,
+            citizen_key=first.citizen_key,
+            period_key=first.period_key,
+            ssin_ciphertext=first.ssin_ciphertext,
+            ssin_key_id=first.ssin_key_id,
+            resolves=first.id,
+            trace_id=actor.trace_id,
+            reference=first.reference,
         )
-        assert right is not None, "a posted transaction always has its accounts"
-        return right
 
-    async def _pending_hold(self, hold_id: uuid.UUID) -> tuple[Any, RightAccounts]:
-        hold = await self._transaction(hold_id, "reservationId")
+    async def _pending_hold(self, hold_id: uuid.UUID) -> tuple[RightState, StoredTransaction]:
+        state = await lock_right(self.session, self.now, txn=hold_id)
+        if state is None or state.txn is None:
+            raise errors.TransactionNotFound(f"no transaction {hold_id}")
+        hold = state.txn
         if hold.type != "reserve":
             raise InvalidInput("reservationId", str(hold_id), f"transaction is a {hold.type}")
-        right = await self._right_of(hold)
-        await lock(self.session, [right.available_id, right.held_id])
-        resolved = await self._resolver(hold_id, "resolves")
-        if resolved is not None:
-            raise errors.HoldNotPending(f"hold {hold_id} was already {_past(resolved.type)}")
-        return hold, right
+        if state.resolved_by is not None:
+            raise errors.HoldNotPending(f"hold {hold_id} was already {_past(state.resolved_by)}")
+        return state, hold
 
-    async def _citizen_of(self, right: RightAccounts) -> str:
-        key = await self.session.scalar(
-            select(accounts.c.citizen_key).where(accounts.c.id == right.available_id)
-        )
-        return str(key)
+
+def _use_legs(unit: Unit, funding: dict[str, str] | None, minor: int) -> list[Leg]:
+    if not funding:
+        return [Leg("used", "C", minor, "use")]
+    entries = []
+    for payer, amount in funding.items():
+        share = Quantity.parse(amount, unit, allow_zero=True).minor
+        if share:
+            entries.append(Leg(f"used:{payer}", "C", share, "use"))
+    return entries
 
 
 def _past(type_: str) -> str:
     return {"capture": "captured", "release": "released", "expire": "expired"}.get(type_, type_)
 
 
-def _minor(amount: Decimal, unit: Unit, field: str) -> int:
+def _minor(amount: Quantity | Decimal, unit: Unit, field: str) -> int:
+    if isinstance(amount, Quantity):
+        if amount.unit is not unit:
+            raise InvalidInput(
+                f"{field}.unit", amount.unit.value, f"the hold is counted in {unit.value}"
+            )
+        return amount.minor
     try:
         return Quantity.parse(amount, unit).minor
     except InvalidQuantity as exc:
