@@ -127,8 +127,6 @@ async def store_reasons(session: AsyncSession, rows: list[tuple[str, str]]) -> N
     ), {"hashes": [r[0] for r in rows], "reasons": [r[1] for r in rows]})  # fmt: skip
 
 
-
-
 def with_birth_date(facts: RuleFacts, citizen: CitizenRef) -> RuleFacts:
     """The birth date the SSIN encodes, where the stored facts do not give one."""
     if facts.birth_date is None and citizen.ssin.birth_date is not None:

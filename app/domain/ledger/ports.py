@@ -72,7 +72,11 @@ class Entitlements(Protocol):
         ...
 
     async def training_covered(
-        self, session: AsyncSession, citizen: CitizenRef, incentive: str, training: dict[str, Any],
+        self,
+        session: AsyncSession,
+        citizen: CitizenRef,
+        incentive: str,
+        training: dict[str, Any],
         today: date,
     ) -> bool | None:
         """Whether the incentive covers the training (None: cannot tell from what is known)."""
@@ -99,7 +103,11 @@ class ExplicitGrantsOnly:
         return state
 
     async def training_covered(
-        self, session: AsyncSession, citizen: CitizenRef, incentive: str, training: dict[str, Any],
+        self,
+        session: AsyncSession,
+        citizen: CitizenRef,
+        incentive: str,
+        training: dict[str, Any],
         today: date,
     ) -> bool | None:
         return None
