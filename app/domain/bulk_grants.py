@@ -269,7 +269,7 @@ async def _settled(session: AsyncSession, account_ids: list[int]) -> dict[int, i
 async def _sealed(session: AsyncSession, citizen_keys: list[str]) -> dict[str, tuple[bytes, str]]:
     rows = await session.execute(text(
         "SELECT citizen_key, ssin_ciphertext, ssin_key_id FROM citizens "
-        "WHERE citizen_key = ANY(CAST(:keys AS text[]))"
+        "WHERE citizen_key = ANY(CAST(:keys AS bpchar[]))"
     ), {"keys": citizen_keys})  # fmt: skip
     return {r[0]: (bytes(r[1]), r[2]) for r in rows}
 

@@ -150,12 +150,15 @@ async def post_transaction(
     keyer: KeyerDep,
     vault: VaultDep,
 ) -> JSONResponse:
-    citizen = await authorize_posting(session, vault, principal, body.type, *_target(keyer, body))
+    target, incentive, referenced = _target(keyer, body)
+    key = str(idempotency_key)
+    opened = await idempotency.open_key(session, principal.partner, key, referenced)
+    citizen = authorize_posting(vault, principal, body.type, target, incentive, referenced,
+                                opened.named)  # fmt: skip
     fields = body.model_dump(mode="json", exclude={"ssin"})
     refuse_ssins(fields)
-    key = str(idempotency_key)
     fingerprint = _fingerprint(fields, citizen)
-    stored = await idempotency.begin(session, principal.partner, key, fingerprint)
+    stored = opened.replay(fingerprint)
     action = f"transaction.{body.type}"
     if stored is not None:
         if citizen is not None:
@@ -167,9 +170,11 @@ async def post_transaction(
     view = ledger.posted.get(txn_id) or await load_transaction(session, txn_id, vault, ledger.now)
     payload = TransactionOut.of(view).model_dump(mode="json", by_alias=True)
     kept = idempotency.StoredResponse(201, _stored(payload))
-    await idempotency.remember(session, principal.partner, key, fingerprint, kept, txn_id)
+    access = None
     if citizen is not None:
-        await record_access(session, principal, citizen.key, action, principal.endpoint)
+        access = idempotency.Access(principal.partner, citizen.key, action, principal.endpoint,
+                                    principal.trace_id, principal.citizen_bound)  # fmt: skip
+    await idempotency.remember(session, principal.partner, key, fingerprint, kept, txn_id, access)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/transactions/{txn_id}"})
 
 

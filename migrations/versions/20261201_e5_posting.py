@@ -102,7 +102,7 @@ BEGIN
 END $$;
 
 CREATE FUNCTION ledger_right(
-    p_citizen text, p_incentive text, p_period text, p_unit text, p_open boolean,
+    p_citizen char(64), p_incentive text, p_period text, p_unit text, p_open boolean,
     p_txn uuid, p_now timestamptz, p_facts boolean
 ) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -172,10 +172,31 @@ BEGIN
     END IF;
     RETURN answer;
 END $$;
+
+-- The first statement of a posting: the Idempotency-Key taken (a transaction-scoped advisory
+-- lock: false while another request holds it), the response stored for it, and the transaction
+-- the request names (a hold to resolve, a transaction to reverse), whose citizen and incentive
+-- its authorisation needs. The lookups run after the lock, so they see a first request that
+-- committed while this one waited.
+CREATE FUNCTION ledger_open_key(p_lock bigint, p_caller text, p_key text, p_txn uuid)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(p_lock) THEN
+        RETURN jsonb_build_object('locked', false);
+    END IF;
+    RETURN jsonb_build_object(
+        'locked', true,
+        'stored', (SELECT jsonb_build_array(k.request_hash, k.status_code, k.response_body)
+                   FROM idempotency_keys k WHERE k.caller = p_caller AND k.key = p_key),
+        'txn', (SELECT jsonb_build_array(t.citizen_key, t.incentive,
+                                         encode(t.ssin_ciphertext, 'hex'), t.ssin_key_id)
+                FROM ledger_transactions t WHERE t.id = p_txn));
+END $$;
 """
 
 DOWNGRADE = """
-DROP FUNCTION ledger_right(text, text, text, text, boolean, uuid, timestamptz, boolean);
+DROP FUNCTION ledger_open_key(bigint, text, text, uuid);
+DROP FUNCTION ledger_right(char, text, text, text, boolean, uuid, timestamptz, boolean);
 DROP FUNCTION ledger_post(timestamptz, uuid[], text[], text[], bytea[], text[], text[], text[],
     text[], bigint[], date[], text[], text[], text[], text[], text[], timestamptz[], uuid[],
     uuid[], uuid[], text[], text[], uuid[], bigint[], text[], text[], bigint[], text[]);

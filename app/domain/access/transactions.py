@@ -4,37 +4,35 @@ an earlier transaction: the incentive and the citizen are that transaction's."""
 
 import uuid
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.domain.access.principal import Principal
+from app.domain.ledger.idempotency import Named
 from app.domain.ledger.ports import CitizenRef
-from app.domain.ledger.tables import transactions
 from app.domain.vault import SsinVault
 
 
-async def authorize_posting(
-    session: AsyncSession,
+def authorize_posting(
     vault: SsinVault,
     principal: Principal,
     type_: str,
     citizen: CitizenRef | None = None,
     incentive: str | None = None,
     referenced: uuid.UUID | None = None,
+    named: Named | None = None,
 ) -> CitizenRef | None:
-    """The citizen the transaction will concern (None when ``referenced`` does not exist: the
-    ledger then answers 404), or ``MissingPermission``."""
+    """The citizen the transaction will concern (None when the ``referenced`` transaction does
+    not exist, ``named`` being None: the ledger then answers 404), or ``MissingPermission``."""
     if referenced is not None:
-        row = (await session.execute(
-            select(transactions.c.citizen_key, transactions.c.incentive,
-                   transactions.c.ssin_ciphertext, transactions.c.ssin_key_id)
-            .where(transactions.c.id == referenced)
-        )).first()  # fmt: skip
-        if row is None:
-            principal.check_posting(type_, None)
+        if named is None or named.citizen_key is None:
+            principal.check_posting(type_, None if named is None else named.incentive)
             return None
-        incentive = row.incentive
-        citizen = CitizenRef(vault.open(row.ssin_ciphertext, row.ssin_key_id), row.citizen_key)
+        incentive = named.incentive
+        if named.ssin_ciphertext is None or named.ssin_key_id is None:
+            # posted before SSINs were sealed on batch postings: the key alone is checked
+            principal.check_posting(type_, incentive)
+            principal.check_citizen_key(named.citizen_key)
+            return None
+        ssin = vault.open(named.ssin_ciphertext, named.ssin_key_id)
+        citizen = CitizenRef(ssin, named.citizen_key)
     principal.check_posting(type_, incentive)
     if citizen is not None:
         principal.check_citizen_key(citizen.key)

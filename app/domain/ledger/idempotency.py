@@ -3,7 +3,9 @@ body returns the original response; with another body, 422; while the first is s
 
 The first request takes a transaction-scoped advisory lock on (caller, key) and stores its
 response in the same database transaction as its effects, so a crash leaves neither, and nothing
-is left "in flight" forever.
+is left "in flight" forever. Opening the key also looks up the transaction the request names, and
+storing the response also appends the access-log row: a posting's bookkeeping costs two
+statements, not four.
 """
 
 import hashlib
@@ -12,18 +14,49 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ledger.errors import IdempotencyInFlight, IdempotencyKeyReused
-from app.domain.ledger.tables import idempotency_keys
 
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
     status_code: int
     body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The transaction a capture, release or reverse names: whose it is, of which incentive."""
+
+    citizen_key: str | None
+    incentive: str
+    ssin_ciphertext: bytes | None
+    ssin_key_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenKey:
+    key: str
+    locked: bool
+    stored: tuple[str, StoredResponse] | None
+    """(request hash, response) of the first request with this key."""
+    named: Named | None
+
+    def replay(self, hash_: str) -> StoredResponse | None:
+        """The stored response to replay, or None when this request is the first (and holds the
+        key until its transaction ends)."""
+        if not self.locked:
+            raise IdempotencyInFlight(
+                f"a request with Idempotency-Key {self.key} is still being processed"
+            )
+        if self.stored is None:
+            return None
+        if self.stored[0] != hash_:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key {self.key} was used for another request; use a new key"
+            )
+        return self.stored[1]
 
 
 def request_hash(body: Any) -> str:
@@ -36,23 +69,45 @@ def _lock_id(caller: str, key: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def begin(session: AsyncSession, caller: str, key: str, hash_: str) -> StoredResponse | None:
-    """The stored response to replay, or None when this request is the first (and now holds the
-    key until its transaction ends)."""
-    locked = await session.scalar(select(func.pg_try_advisory_xact_lock(_lock_id(caller, key))))
-    if not locked:
-        raise IdempotencyInFlight(f"a request with Idempotency-Key {key} is still being processed")
-    row = (await session.execute(
-        select(idempotency_keys).where(
-            idempotency_keys.c.caller == caller, idempotency_keys.c.key == key)
-    )).first()  # fmt: skip
-    if row is None:
-        return None
-    if row.request_hash != hash_:
-        raise IdempotencyKeyReused(
-            f"Idempotency-Key {key} was used for another request; use a new key"
+async def open_key(
+    session: AsyncSession, caller: str, key: str, named: uuid.UUID | None = None
+) -> OpenKey:
+    """Takes the key (if free), with its stored response and the transaction ``named``."""
+    connection = await session.connection()
+    found = (
+        await connection.exec_driver_sql(
+            "SELECT ledger_open_key($1, $2, $3, $4)", (_lock_id(caller, key), caller, key, named)
         )
-    return StoredResponse(row.status_code, row.response_body)
+    ).scalar_one()
+    stored, txn = found.get("stored"), found.get("txn")
+    return OpenKey(
+        key,
+        found["locked"],
+        (stored[0], StoredResponse(stored[1], stored[2])) if stored else None,
+        Named(txn[0], txn[1], bytes.fromhex(txn[2]) if txn[2] else None, txn[3]) if txn else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The access-log row of a posting (see ``app.domain.access.log``)."""
+
+    partner: str
+    citizen_key: str
+    action: str
+    endpoint: str
+    trace_id: str | None
+    citizen_bound: bool
+
+
+REMEMBER = """
+    WITH kept AS (
+        INSERT INTO idempotency_keys (caller, key, request_hash, status_code, response_body,
+            transaction_id)
+        VALUES ($1, $2, $3, $4, $5, $6))
+    INSERT INTO access_log (partner, citizen_key, action, endpoint, trace_id, citizen_bound)
+    SELECT $7, c.key, $8, $9, $10, $11 FROM unnest($12::text[]) AS c(key)
+"""
 
 
 async def remember(
@@ -62,10 +117,16 @@ async def remember(
     hash_: str,
     response: StoredResponse,
     transaction_id: uuid.UUID | None,
+    access: Access | None = None,
 ) -> None:
-    await session.execute(
-        insert(idempotency_keys).values(
-            caller=caller, key=key, request_hash=hash_, status_code=response.status_code,
-            response_body=response.body, transaction_id=transaction_id,
-        )
+    """Stores the response for replays and appends the access-log row, in one statement."""
+    connection = await session.connection()
+    await connection.exec_driver_sql(
+        REMEMBER,
+        (
+            caller, key, hash_, response.status_code, json.dumps(response.body), transaction_id,
+            access.partner if access else "", access.action if access else "",
+            access.endpoint if access else "", access.trace_id if access else None,
+            access.citizen_bound if access else False, [access.citizen_key] if access else [],
+        ),
     )  # fmt: skip
