@@ -7,9 +7,11 @@ is the service's own act: its postings carry the system actor ``llr`` and the de
 from, whoever's read or batch set it off. It corrects only what settlement granted: a manual
 grant, a reversal and a withdrawal someone else posted are never undone by a later read."""
 
+import json
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.grants import Target, granted_by_rules, record_decision, with_birth_date
 from app.domain.ledger.ports import CitizenRef
 from app.domain.ledger.repository import (
+    FactsRow,
     Leg,
     NewTransaction,
     Posting,
@@ -24,7 +27,6 @@ from app.domain.ledger.repository import (
     Side,
     lock_right,
     post,
-    settled_by_right,
 )
 from app.domain.ledger.views import moved
 from app.domain.periods import BRUSSELS, Period
@@ -181,18 +183,39 @@ async def settle_locked(
     return applied(state, posting, change.up)
 
 
-def stored_facts(state: RightState) -> StoredFacts | None:
-    if state.facts is None:
+def stored_facts(row: FactsRow | None) -> StoredFacts | None:
+    """The facts a receipt names (id and version) as the rules read them."""
+    if row is None:
         return None
-    return StoredFacts(
-        state.facts.id,
-        state.facts.version,
-        Facts.model_validate(state.facts.facts),
-        "",
-        date.min,
-        datetime.min,
-        "",
-    )
+    return StoredFacts(row.id, row.version, _facts(_key(row.facts)), "", date.min, datetime.min, "")
+
+
+def _key(facts: dict[str, Any]) -> str:
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=4096)
+def _facts(facts_json: str) -> Facts:
+    return Facts.model_validate_json(facts_json)
+
+
+@lru_cache(maxsize=4096)
+def _evaluated(
+    facts_json: str, birth_date: date | None, day: date, language: str, only: str | None
+) -> Evaluation:
+    facts = _facts(facts_json)
+    if facts.birth_date is None and birth_date is not None:
+        facts = facts.model_copy(update={"birth_date": birth_date})
+    return evaluate(facts, day, language=language, incentives=[only] if only else None)
+
+
+def evaluate_stored(
+    row: FactsRow, citizen: CitizenRef, day: date, language: str = "nl", only: str | None = None
+) -> Evaluation:
+    """The rules over stored facts: a pure function of the facts, the birth date the SSIN
+    encodes, the day and the language, so identical ones (most citizens share their facts'
+    shape) are evaluated once per process."""
+    return _evaluated(_key(row.facts), citizen.ssin.birth_date, day, language, only)
 
 
 class RulesEntitlements:
@@ -213,11 +236,11 @@ class RulesEntitlements:
         now: datetime,
         trace_id: str | None,
     ) -> RightState:
-        facts = stored_facts(state)
-        if facts is None:
+        facts = stored_facts(state.facts)
+        if facts is None or state.facts is None:
             return state
         today = now.astimezone(BRUSSELS).date()
-        evaluation = evaluate(with_birth_date(facts.facts, citizen), today, incentives=[incentive])
+        evaluation = evaluate_stored(state.facts, citizen, today, only=incentive)
         target = Target.of(evaluation.results[0])
         if target is None or target.result.period != period:
             return state
@@ -247,13 +270,14 @@ async def materialise(
     evaluation: Evaluation,
     now: datetime,
     trace_id: str | None,
-) -> None:
+    settled: dict[tuple[str, str], int],
+) -> bool:
     """Settles every right the rules grant (or take back) for the periods in force.
 
     A right already holding what the decision says is left alone without taking its locks: one
     read of what settlement granted answers that for every right (a read of a settled wallet is
-    the usual case). A right that looks unsettled is settled under its lock, which checks
-    again."""
+    the usual case; ``settled`` is that read, by (incentive, period key)). A right that looks
+    unsettled is settled under its lock, which checks again. True when the read was stale."""
     targets = [
         target
         for result in evaluation.results
@@ -261,12 +285,12 @@ async def materialise(
         if (target := Target.of(result)) is not None
     ]
     if not targets:
-        return
-    current = await settled_by_right(session, citizen.key)
+        return False
+    changed = False
     for target in targets:
         period = target.result.period
         assert period is not None
-        if current.get((target.result.incentive, period.key), 0) == target.minor:
+        if settled.get((target.result.incentive, period.key), 0) == target.minor:
             continue
         unit = INCENTIVES[target.result.incentive].unit_for(period.start)
         state = await lock_right(
@@ -280,3 +304,5 @@ async def materialise(
         assert state is not None
         decided = Decided(target, evaluation.rules_version, facts)
         await settle_locked(session, citizen, sealed, state, decided, now, trace_id)
+        changed = True  # what was read is not what the record now holds
+    return changed

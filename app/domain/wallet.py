@@ -8,20 +8,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, true
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.grants import with_birth_date
-from app.domain.ledger.balances import Balances, citizen_balances
+from app.domain.audit import Access
+from app.domain.ledger.balances import Balances, fold
 from app.domain.ledger.ports import Actor, CitizenRef
+from app.domain.ledger.repository import RightRead, read_wallet
 from app.domain.ledger.service import Ledger
-from app.domain.ledger.tables import accounts, decision_reasons, decisions, transactions
+from app.domain.ledger.tables import decision_reasons, decisions
 from app.domain.periods import BRUSSELS, Period, parse_key
 from app.domain.quantities import Quantity, Unit
-from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral, evaluate, latest_facts
+from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral
 from app.domain.rules.referrals import referrals as referrals_for
-from app.domain.settlement import materialise
+from app.domain.settlement import evaluate_stored, materialise, stored_facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +58,30 @@ def end_of_day(day: date) -> datetime:
 
 
 async def wallet(
-    ledger: Ledger, actor: Actor, citizen: CitizenRef, as_of: date, language: str
+    ledger: Ledger,
+    actor: Actor,
+    citizen: CitizenRef,
+    as_of: date,
+    language: str,
+    access: Access | None = None,
 ) -> WalletView:
+    """The wallet in one read of the record (which also appends ``access`` to the log); a
+    second read only after settlement posted something."""
     session = ledger.session
     current = as_of == ledger.today
-    at = ledger.now if current else end_of_day(as_of)
-    stored = await latest_facts(session, citizen.key, None if current else at)
-    evaluation: Evaluation | None = None
-    if stored is not None:
-        evaluation = evaluate(with_birth_date(stored.facts, citizen), as_of, language=language)
-        if current:
-            await materialise(session, citizen, ledger.vault.seal(citizen.ssin), stored,
-                              evaluation, ledger.now, actor.trace_id)  # fmt: skip
     # Read for today, everything posted counts (also what a concurrent request committed a
     # moment ago); read for another day, what was posted by the end of that day.
-    rights = await _rights(session, citizen.key, as_of, None if current else at, at)
+    at = ledger.now if current else end_of_day(as_of)
+    read = await read_wallet(session, citizen.key, None if current else at, at, access)
+    stored = stored_facts(read.facts)
+    evaluation: Evaluation | None = None
+    if stored is not None and read.facts is not None:
+        evaluation = evaluate_stored(read.facts, citizen, as_of, language)
+        settled = {(r.incentive, r.period_key): r.settled for r in read.rights}
+        if current and await materialise(session, citizen, ledger.vault.seal(citizen.ssin),
+                                         stored, evaluation, ledger.now, actor.trace_id,
+                                         settled):  # fmt: skip
+            read = await read_wallet(session, citizen.key, None, at)
     entitlements = [
         EntitlementView(r.incentive, r.status, r.monthly_amount, r.missing_facts)
         for r in (evaluation.results if evaluation else [])
@@ -80,56 +89,25 @@ async def wallet(
     ]
     found = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
     return WalletView(
-        as_of, rights, entitlements, found,
+        as_of, _rights(read.rights, as_of), entitlements, found,
         stored.version if stored else None, evaluation.rules_version if evaluation else None,
     )  # fmt: skip
 
 
-async def _rights(
-    session: AsyncSession, citizen_key: str, as_of: date, at: datetime | None, now: datetime
-) -> list[RightView]:
-    rows = await session.execute(
-        select(accounts.c.incentive, accounts.c.period_key, accounts.c.unit)
-        .where(accounts.c.citizen_key == citizen_key, accounts.c.kind == "available")
-        .order_by(accounts.c.incentive, accounts.c.period_key)
-    )
-    shown = {}
-    for incentive, period_key, unit in rows:
-        period = parse_key(period_key)
-        if period.contains(as_of) and incentive in INCENTIVES:
-            shown[incentive, period_key] = (period, Unit(unit))
-    if not shown:
-        return []
-    # three queries for the whole wallet, however many rights it shows
-    balances = await citizen_balances(
-        session, citizen_key, {key: (unit, as_of > period.end) for key, (period, unit)
-                               in shown.items()}, at, now)  # fmt: skip
-    decided = await _decisions_of(session, citizen_key, at)
+def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
     rights = []
-    for (incentive, period_key), (period, unit) in shown.items():
-        found = balances[incentive, period_key]
-        if found == Balances(unit):
+    for right in read:
+        period = parse_key(right.period_key)
+        if not period.contains(as_of) or right.incentive not in INCENTIVES:
+            continue
+        balances = fold(right.unit, right.nets, right.overdue, as_of > period.end)
+        if balances == Balances(right.unit):
             continue  # opened, never moved (e.g. a decision that granted nothing)
         rights.append(RightView(
-            incentive, INCENTIVES[incentive].pillar, period, found,
-            "closed" if as_of > period.end else "active", decided.get((incentive, period_key)),
+            right.incentive, INCENTIVES[right.incentive].pillar, period, balances,
+            "closed" if as_of > period.end else "active", right.decision_id,
         ))  # fmt: skip
     return rights
-
-
-async def _decisions_of(
-    session: AsyncSession, citizen_key: str, at: datetime | None
-) -> dict[tuple[str, str], uuid.UUID]:
-    """The decision each right's latest decided transaction (by ``at``) came from."""
-    rows = await session.execute(
-        select(transactions.c.incentive, transactions.c.period_key, transactions.c.decision_id)
-        .ext(distinct_on(transactions.c.incentive, transactions.c.period_key))
-        .where(transactions.c.citizen_key == citizen_key, transactions.c.decision_id.is_not(None),
-               transactions.c.created_at <= at if at is not None else true())
-        .order_by(transactions.c.incentive, transactions.c.period_key,
-                  transactions.c.created_at.desc())
-    )  # fmt: skip
-    return {(incentive, period_key): decision for incentive, period_key, decision in rows}
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,10 +170,7 @@ async def post_transaction(
     view = ledger.posted.get(txn_id) or await load_transaction(session, txn_id, vault, ledger.now)
     payload = TransactionOut.of(view).model_dump(mode="json", by_alias=True)
     kept = idempotency.StoredResponse(201, _stored(payload))
-    access = None
-    if citizen is not None:
-        access = idempotency.Access(principal.partner, citizen.key, action, principal.endpoint,
-                                    principal.trace_id, principal.citizen_bound)  # fmt: skip
+    access = principal.access(citizen.key, action) if citizen is not None else None
     await idempotency.remember(session, principal.partner, key, fingerprint, kept, txn_id, access)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/transactions/{txn_id}"})
 

@@ -96,9 +96,9 @@ async def get_wallet(
     parsed = principal.check_citizen(ssin)
     citizen = CitizenRef(parsed, keyer.key(parsed))
     language = pick_language(accept_language)
-    view = await wallet(ledger, principal.actor, citizen, as_of, language)
-    # every read is on the record, also one that changed nothing
-    await record_access(ledger.session, principal, citizen.key, "wallet.read", principal.endpoint)
+    # every read is on the record, also one that changed nothing (appended by the read itself)
+    view = await wallet(ledger, principal.actor, citizen, as_of, language,
+                        principal.access(citizen.key, "wallet.read"))  # fmt: skip
     response.headers["Content-Language"] = effective_language(language)
     rights = []
     for right in view.rights:

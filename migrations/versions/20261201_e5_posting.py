@@ -192,9 +192,56 @@ BEGIN
                                          encode(t.ssin_ciphertext, 'hex'), t.ssin_key_id)
                 FROM ledger_transactions t WHERE t.id = p_txn));
 END $$;
+
+-- A wallet read in one call: the citizen's facts (the newest recorded by p_at) and, per right,
+-- the nets of its legs, what settlement granted, what overdue holds keep reserved (judged at
+-- p_now) and the decision it last came from, all as they stood at p_at (NULL: everything on
+-- the record); with p_partner, the read's access-log row in the same call.
+CREATE FUNCTION wallet_read(
+    p_citizen char(64), p_at timestamptz, p_now timestamptz, p_partner text, p_action text,
+    p_endpoint text, p_trace text, p_bound boolean
+) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    upto timestamptz := coalesce(p_at, 'infinity');
+BEGIN
+    IF p_partner IS NOT NULL THEN
+        INSERT INTO access_log (partner, citizen_key, action, endpoint, trace_id, citizen_bound)
+        VALUES (p_partner, p_citizen, p_action, p_endpoint, p_trace, p_bound);
+    END IF;
+    RETURN jsonb_build_object(
+        'facts', (SELECT jsonb_build_array(f.id, f.version, f.facts) FROM citizen_facts f
+                  WHERE f.citizen_key = p_citizen AND f.recorded_at <= upto
+                  ORDER BY f.version DESC LIMIT 1),
+        'rights', (SELECT jsonb_agg(jsonb_build_array(a.incentive, a.period_key, a.unit,
+            (SELECT jsonb_agg(jsonb_build_array(n.kind, n.category, n.side, n.net))
+             FROM (SELECT b.kind, l.category, l.side,
+                          sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) AS net
+                   FROM ledger_accounts b JOIN ledger_legs l ON l.account_id = b.id
+                   WHERE b.citizen_key = p_citizen AND b.incentive = a.incentive
+                       AND b.period_key = a.period_key AND l.created_at <= upto
+                   GROUP BY b.kind, l.category, l.side) n),
+            (SELECT coalesce(sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END), 0)
+             FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id
+             WHERE l.account_id = a.id AND l.category = 'grant' AND l.created_at <= upto
+                 AND t.decision_id IS NOT NULL),
+            (SELECT coalesce(sum(h.amount), 0) FROM ledger_transactions h
+             WHERE h.citizen_key = p_citizen AND h.incentive = a.incentive
+                 AND h.period_key = a.period_key AND h.type = 'reserve'
+                 AND h.created_at <= upto AND h.expires_at <= p_now
+                 AND NOT EXISTS (SELECT 1 FROM ledger_transactions r
+                                 WHERE r.resolves = h.id AND r.created_at <= upto)),
+            (SELECT t.decision_id FROM ledger_transactions t
+             WHERE t.citizen_key = p_citizen AND t.incentive = a.incentive
+                 AND t.period_key = a.period_key AND t.decision_id IS NOT NULL
+                 AND t.created_at <= upto
+             ORDER BY t.created_at DESC LIMIT 1))
+            ORDER BY a.incentive, a.period_key)
+            FROM ledger_accounts a WHERE a.citizen_key = p_citizen AND a.kind = 'available'));
+END $$;
 """
 
 DOWNGRADE = """
+DROP FUNCTION wallet_read(char, timestamptz, timestamptz, text, text, text, text, boolean);
 DROP FUNCTION ledger_open_key(bigint, text, text, uuid);
 DROP FUNCTION ledger_right(char, text, text, text, boolean, uuid, timestamptz, boolean);
 DROP FUNCTION ledger_post(timestamptz, uuid[], text[], text[], bytea[], text[], text[], text[],

@@ -6,6 +6,7 @@ asking for someone else learns nothing about whether that citizen exists."""
 from dataclasses import dataclass, field
 
 from app.domain.access.partners import PartnerPolicy
+from app.domain.audit import Access
 from app.domain.errors import DomainError, InvalidInput
 from app.domain.identity import InvalidSsin, Ssin, parse_ssin
 from app.domain.ledger.ports import Actor
@@ -48,6 +49,11 @@ class Principal:
     def actor(self) -> Actor:
         """The ledger's view of the caller."""
         return Actor(partner=self.partner, trace_id=self.trace_id)
+
+    def access(self, citizen_key: str, action: str) -> Access:
+        """The access-log row of this principal's ``action`` on a citizen's record."""
+        return Access(self.partner, citizen_key, action, self.endpoint, self.trace_id,
+                      self.citizen_bound)  # fmt: skip
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

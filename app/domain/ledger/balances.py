@@ -61,33 +61,6 @@ async def right_balances(
     return fold(unit, nets, overdue, period_ended)
 
 
-async def citizen_balances(
-    session: AsyncSession,
-    citizen_key: str,
-    rights: dict[tuple[str, str], tuple[Unit, bool]],
-    at: datetime | None,
-    now: datetime,
-) -> dict[tuple[str, str], Balances]:
-    """``right_balances`` of several rights of one citizen at once, by (incentive, period key),
-    from two queries whatever their number; ``rights`` gives each one's unit and whether its
-    period has ended."""
-    nets: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {key: [] for key in rights}
-    rows = await session.execute(
-        _nets(citizen_key, at).add_columns(accounts.c.incentive, accounts.c.period_key)
-        .group_by(accounts.c.incentive, accounts.c.period_key)
-    )  # fmt: skip
-    for row in rows:
-        if (row.incentive, row.period_key) in nets:
-            nets[row.incentive, row.period_key].append(
-                (row.kind, row.category, row.side, int(row.net))
-            )
-    overdue = await _overdue_by_right(session, citizen_key, now, at)
-    return {
-        key: fold(unit, nets[key], overdue.get(key, 0), ended)
-        for key, (unit, ended) in rights.items()
-    }
-
-
 def _nets(citizen_key: str, at: datetime | None) -> Select[Any]:
     signed = case((legs.c.side == "C", legs.c.amount), else_=-legs.c.amount)
     return (
@@ -167,29 +140,3 @@ async def overdue_holds(
         )
     )
     return int(total or 0)
-
-
-async def _overdue_by_right(
-    session: AsyncSession, citizen_key: str, now: datetime, at: datetime | None
-) -> dict[tuple[str, str], int]:
-    """``overdue_holds`` of every right of one citizen, by (incentive, period key)."""
-    at = at or datetime.max.replace(tzinfo=UTC)
-    resolver = transactions.alias("resolver")
-    rows = await session.execute(
-        select(transactions.c.incentive, transactions.c.period_key, func.sum(transactions.c.amount))
-        .select_from(
-            transactions.outerjoin(
-                resolver,
-                and_(resolver.c.resolves == transactions.c.id, resolver.c.created_at <= at),
-            )
-        )
-        .where(
-            transactions.c.citizen_key == citizen_key,
-            transactions.c.type == "reserve",
-            transactions.c.created_at <= at,
-            transactions.c.expires_at <= now,
-            resolver.c.id.is_(None),
-        )
-        .group_by(transactions.c.incentive, transactions.c.period_key)
-    )
-    return {(incentive, period_key): int(total) for incentive, period_key, total in rows}

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.audit import Access
 from app.domain.ledger.errors import IdempotencyInFlight, IdempotencyKeyReused
 
 
@@ -86,18 +87,6 @@ async def open_key(
         (stored[0], StoredResponse(stored[1], stored[2])) if stored else None,
         Named(txn[0], txn[1], bytes.fromhex(txn[2]) if txn[2] else None, txn[3]) if txn else None,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """The access-log row of a posting (see ``app.domain.access.log``)."""
-
-    partner: str
-    citizen_key: str
-    action: str
-    endpoint: str
-    trace_id: str | None
-    citizen_bound: bool
 
 
 REMEMBER = """

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.audit import Access
 from app.domain.quantities import Unit
 
 Side = Literal["D", "C"]
@@ -262,28 +263,72 @@ async def lock_right(
     )
 
 
-SETTLED = """
-    SELECT a.incentive, a.period_key,
-        coalesce(sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END)
-                 FILTER (WHERE t.decision_id IS NOT NULL), 0)
-    FROM ledger_accounts a
-    LEFT JOIN ledger_legs l ON l.account_id = a.id AND l.category = 'grant'
-    LEFT JOIN ledger_transactions t ON t.id = l.transaction_id
-    WHERE a.citizen_key = $1 AND a.kind = 'available'
-    GROUP BY a.incentive, a.period_key
-"""
-
-
-async def settled_by_right(session: AsyncSession, citizen_key: str) -> dict[tuple[str, str], int]:
-    """What settlement granted each of the citizen's rights, by (incentive, period key),
-    without locks; a right without an account is absent (as good as 0)."""
-    rows = await _rows(session, SETTLED, citizen_key)
-    return {(row[0], row[1]): int(row[2]) for row in rows}
-
-
 async def plan_for_batches(session: AsyncSession) -> None:
     """Batch statements join arrays of thousands of keys: planned for the arrays at hand each
     time. A cached generic plan guesses their size and can fall back to scanning every account
     for every key (seen: one batch of 5,000 taking 88 s instead of 1 s)."""
     connection = await session.connection()
     await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
+@dataclass(frozen=True, slots=True)
+class RightRead:
+    """One right of a wallet read: its legs' nets, what settlement granted it, what overdue
+    holds keep reserved, and the decision it last came from."""
+
+    incentive: str
+    period_key: str
+    unit: Unit
+    nets: list[Net]
+    settled: int
+    overdue: int
+    decision_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class WalletRead:
+    facts: FactsRow | None
+    rights: list[RightRead]
+
+
+WALLET = "SELECT wallet_read($1, $2, $3, $4, $5, $6, $7, $8)"
+
+
+async def read_wallet(
+    session: AsyncSession,
+    citizen_key: str,
+    at: datetime | None,
+    now: datetime,
+    access: Access | None = None,
+) -> WalletRead:
+    """The citizen's facts and rights as they stood at ``at`` (None: all on the record), holds
+    judged overdue at ``now``, in one call that also appends ``access`` to the log."""
+    found: dict[str, Any] = await _value(
+        session,
+        WALLET,
+        citizen_key,
+        at,
+        now,
+        access.partner if access else None,
+        access.action if access else None,
+        access.endpoint if access else None,
+        access.trace_id if access else None,
+        access.citizen_bound if access else False,
+    )
+    facts = found.get("facts")
+    return WalletRead(
+        FactsRow(*facts) if facts else None,
+        [
+            RightRead(
+                incentive,
+                period_key,
+                Unit(unit),
+                [(k, c, s, int(n)) for k, c, s, n in nets or []],
+                int(settled),
+                int(overdue),
+                uuid.UUID(decision) if decision else None,
+            )
+            for incentive, period_key, unit, nets, settled, overdue, decision in found.get("rights")
+            or []
+        ],
+    )
