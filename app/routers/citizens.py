@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import KeyerDep, SessionDep, TodayDep
+from app.deps import KeyerDep, SessionDep, TodayDep, VaultDep
 from app.domain.access import Principal, record_access
+from app.domain.citizens import remember_citizen
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
@@ -29,10 +30,12 @@ async def put_citizen_facts(
     body: FactsDeclaration,
     session: SessionDep,
     keyer: KeyerDep,
+    vault: VaultDep,
     principal: Annotated[Principal, Depends(require("llr:facts:write"))],
     today: TodayDep,
 ) -> FactsVersionOut:
     citizen = principal.check_citizen(ssin)
+    await remember_citizen(session, vault, keyer.key(citizen), citizen)
     stored = await declare_facts(
         session,
         keyer.key(citizen),

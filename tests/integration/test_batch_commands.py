@@ -28,6 +28,7 @@ from app.domain.quantities import Unit
 from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.settings import Settings, parse_ssin_keys
+from tests.auth_support import TestIssuer
 from tests.support import (
     EMPLOYEE_FACTS,
     CappedCatalog,
@@ -222,3 +223,43 @@ async def test_the_hold_sweep_records_each_expiry_once(
             transactions.c.resolves == hold["id"]))  # fmt: skip
         assert count == 1
         await assert_ledger_consistent(session)
+
+
+async def test_batch_and_request_write_the_same_receipt_and_seal_the_ssin(
+    committing_client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    settings: Settings,
+    database_url: str,
+    issuer: TestIssuer,
+) -> None:
+    by_read, by_batch = make_ssin(), make_ssin()
+    for ssin in (by_read, by_batch):
+        await declare(committing_client, ssin, {})
+    assert (await committing_client.get(f"/wallet/{by_read}")).status_code == 200
+    await grant(settings, database_url, None, datetime.now(UTC).date(), batch_size=50)
+
+    async def receipts(ssin: str) -> list[tuple[Any, ...]]:
+        page = await committing_client.get("/transactions", params={"ssin": ssin, "type": "grant"})
+        items = page.json()["items"]
+        assert items, ssin
+        ids = [item["id"] for item in items]
+        async with engine.connect() as conn:
+            rows = (await conn.execute(
+                select(transactions.c.incentive, transactions.c.caller, transactions.c.amount,
+                       transactions.c.metadata, transactions.c.ssin_ciphertext.is_not(None),
+                       transactions.c.decision_id.is_not(None))
+                .where(transactions.c.id.in_(ids)).order_by(transactions.c.incentive)
+            )).all()  # fmt: skip
+        return [tuple(row) for row in rows]
+
+    read, batch = await receipts(by_read), await receipts(by_batch)
+    assert read == batch
+    assert all(sealed and decided for *_, sealed, decided in batch)
+    assert {caller for _, caller, *_ in batch} == {"llr"}
+    own = issuer.headers("burgerprofiel", ssin=by_batch)
+    listed = await committing_client.get("/transactions", params={"type": "grant"}, headers=own)
+    assert listed.status_code == 200, listed.text
+    for item in listed.json()["items"]:
+        assert item["ssin"] == by_batch
+        one = await committing_client.get(f"/transactions/{item['id']}", headers=own)
+        assert one.status_code == 200, one.text
