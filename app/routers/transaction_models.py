@@ -9,6 +9,7 @@ from pydantic import Field, StrictStr
 from app.domain.dates import Instant
 from app.domain.ledger.balances import Balances
 from app.domain.ledger.funding import PAYERS
+from app.domain.ledger.tables import TransactionType
 from app.domain.ledger.views import TransactionView
 from app.domain.rules import TrainingInfo
 from app.schemas import ApiModel
@@ -98,7 +99,7 @@ class BalanceOut(ApiModel):
 
 class TransactionOut(ApiModel):
     id: uuid.UUID
-    type: str
+    type: TransactionType
     status: Literal["posted", "pending", "captured", "released", "expired", "reversed"]
     ssin: str | None
     incentive: str

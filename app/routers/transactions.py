@@ -18,6 +18,7 @@ from app.domain.ledger import idempotency
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.queries import TransactionFilter, list_transactions, load_transaction
 from app.domain.ledger.service import Booking, Ledger
+from app.domain.ledger.tables import TransactionType
 from app.routers.problem_docs import Problem, problem_responses
 from app.routers.transaction_models import (
     CaptureRequest,
@@ -199,8 +200,6 @@ async def get_transaction(
 
 
 Status = Literal["posted", "pending", "captured", "released", "expired", "reversed"]
-Type = Literal["grant", "adjust", "reserve", "capture", "release", "expire", "redeem", "reverse",
-               "periodEnd", "carryOver"]  # fmt: skip
 
 
 @router.get(
@@ -221,7 +220,7 @@ async def get_transactions(
         Query(max_length=20, description="a citizen-bound token sees its own citizen only"),
     ] = None,
     incentive: Annotated[str | None, Query(max_length=40)] = None,
-    type_: Annotated[Type | None, Query(alias="type")] = None,
+    type_: Annotated[TransactionType | None, Query(alias="type")] = None,
     status: Status | None = None,
     from_: Annotated[IsoDate | None, Query(alias="from")] = None,
     to: IsoDate | None = None,

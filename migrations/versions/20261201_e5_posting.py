@@ -25,6 +25,10 @@ moved), so a batch that knows only citizen keys seals the SSIN on what it posts 
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import CHAR
+
 from migrations.sql import run_script
 
 revision: str = "e5_posting"
@@ -33,14 +37,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 UPGRADE = """
-CREATE TABLE citizens (
-    citizen_key     char(64) NOT NULL,
-    ssin_ciphertext bytea NOT NULL,
-    ssin_key_id     text NOT NULL,
-    created_at      timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT pk_citizens PRIMARY KEY (citizen_key)
-);
-COMMENT ON TABLE citizens IS 'the sealed SSIN of each citizen key (AES-GCM; never in clear)';
 INSERT INTO citizens (citizen_key, ssin_ciphertext, ssin_key_id)
 SELECT DISTINCT ON (citizen_key) citizen_key, ssin_ciphertext, ssin_key_id
 FROM ledger_transactions WHERE citizen_key IS NOT NULL AND ssin_ciphertext IS NOT NULL
@@ -247,13 +243,27 @@ DROP FUNCTION ledger_right(char, text, text, text, boolean, uuid, timestamptz, b
 DROP FUNCTION ledger_post(timestamptz, uuid[], text[], text[], bytea[], text[], text[], text[],
     text[], bigint[], date[], text[], text[], text[], text[], text[], timestamptz[], uuid[],
     uuid[], uuid[], text[], text[], uuid[], bigint[], text[], text[], bigint[], text[]);
-DROP TABLE citizens;
 """
 
 
 def upgrade() -> None:
+    op.create_table(
+        "citizens",
+        sa.Column("citizen_key", CHAR(64), nullable=False),
+        sa.Column("ssin_ciphertext", sa.LargeBinary, nullable=False),
+        sa.Column("ssin_key_id", sa.Text, nullable=False),
+        sa.Column(
+            "created_at",
+            sa.TIMESTAMP(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        sa.PrimaryKeyConstraint("citizen_key", name="pk_citizens"),
+        comment="the sealed SSIN of each citizen key (AES-GCM; never in clear)",
+    )
     run_script(UPGRADE)
 
 
 def downgrade() -> None:
     run_script(DOWNGRADE)
+    op.drop_table("citizens")

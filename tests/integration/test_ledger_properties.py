@@ -114,12 +114,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def reserve(self, amount: int, ttl: int) -> uuid.UUID:
         booking = Booking("vov", hours(amount), "2026-27",
                           expires_at=self.now + timedelta(hours=ttl))  # fmt: skip
-        if not self.closed:
-            self._sweep_model()
         error = self.refusal(amount)
         txn = self.expect(error, lambda lg: lg.reserve(ACTOR, self.citizen, booking))
         if txn is None:
             return uuid.uuid4()
+        self._sweep_model()  # a reserve that posts puts the right's overdue holds on record
         self.hold_state[txn] = [amount, self.now + timedelta(hours=ttl), "pending"]
         return txn  # type: ignore[no-any-return]
 
@@ -155,13 +154,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=posted, amount=st.integers(1, 5000))
     def redeem(self, amount: int) -> uuid.UUID:
-        if not self.closed:
-            self._sweep_model()
         error = self.refusal(amount)
         booking = Booking("vov", hours(amount), "2026-27")
         txn = self.expect(error, lambda lg: lg.redeem(ACTOR, self.citizen, booking))
         if txn is None:
             return uuid.uuid4()
+        self._sweep_model()  # as a reserve: only one that posts (a refusal changes nothing)
         self.used += amount
         self.kinds[txn] = ("redeem", amount)
         return txn  # type: ignore[no-any-return]
@@ -172,7 +170,6 @@ class LedgerMachine(RuleBasedStateMachine):
             self.expect(errors.TransactionNotFound, lambda lg: lg.reverse(ACTOR, txn, "test"))
             return
         kind, amount = self.kinds[txn]
-        self._sweep_model()
         error = (errors.AlreadyReversed if txn in self.reversed
                  else errors.InsufficientBalance if kind == "grant" and self.available() < amount
                  else None)  # fmt: skip

@@ -16,18 +16,22 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    MetaData,
-    String,
+    Identity,
+    Index,
+    PrimaryKeyConstraint,
     Table,
     Text,
     and_,
     insert,
     or_,
     select,
+    text,
 )
-from sqlalchemy.dialects.postgresql import TIMESTAMP
+from sqlalchemy.dialects.postgresql import CHAR, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import conv
 
+from app.db import Base
 from app.domain.access.principal import MissingScope, Principal
 from app.domain.errors import InvalidInput
 from app.domain.identity import Ssin
@@ -35,19 +39,38 @@ from app.domain.identity import Ssin
 AUDIT_SCOPE = "llr:audit:read"
 OWN_LOG_SCOPE = "llr:wallet:read"
 
-metadata = MetaData()  # the migration d4_access owns the DDL (trigger included)
-
 access_log = Table(
     "access_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("at", TIMESTAMP(timezone=True), nullable=False),
+    Base.metadata,
+    Column("id", BigInteger, Identity(always=True), nullable=False),
+    Column(
+        "at", TIMESTAMP(timezone=True), nullable=False, server_default=text("clock_timestamp()")
+    ),
     Column("partner", Text, nullable=False),
-    Column("citizen_key", String(64), nullable=False),
+    Column(
+        "citizen_key",
+        CHAR(64),
+        nullable=False,
+        comment="HMAC-SHA256 of the SSIN (never the SSIN itself)",
+    ),
     Column("action", Text, nullable=False),
     Column("endpoint", Text, nullable=False),
     Column("trace_id", Text),
-    Column("citizen_bound", Boolean, nullable=False, doc="the token was the citizen's own"),
+    Column(
+        "citizen_bound",
+        Boolean,
+        nullable=False,
+        server_default=text("false"),
+        comment="the token was bound to this citizen (their own)",
+    ),
+    PrimaryKeyConstraint("id", name=conv("pk_access_log")),
+    comment="every read or change of a citizen's record; append-only",
+)
+Index(
+    conv("ix_access_log_citizen"),
+    access_log.c.citizen_key,
+    access_log.c.at.desc(),
+    access_log.c.id.desc(),
 )
 
 
