@@ -103,6 +103,7 @@ CREATE FUNCTION ledger_right(
 ) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     txn ledger_transactions;
+    account ledger_accounts;
     available ledger_accounts;
     held ledger_accounts;
     answer jsonb;
@@ -115,20 +116,30 @@ BEGIN
         p_citizen := txn.citizen_key; p_incentive := txn.incentive;
         p_period := txn.period_key; p_unit := txn.unit;
     END IF;
-    IF p_open OR EXISTS (SELECT 1 FROM ledger_accounts WHERE kind = 'available'
-            AND citizen_key = p_citizen AND incentive = p_incentive AND period_key = p_period)
-    THEN
+    IF p_open THEN
         INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance)
         SELECT k.kind, p_citizen, p_incentive, p_period, p_unit, 0
         FROM (VALUES ('available'), ('held')) AS k(kind)
         ON CONFLICT DO NOTHING;
     END IF;
-    PERFORM 1 FROM ledger_accounts WHERE citizen_key = p_citizen AND incentive = p_incentive
-        AND period_key = p_period ORDER BY id FOR UPDATE;
-    SELECT * INTO available FROM ledger_accounts WHERE kind = 'available'
-        AND citizen_key = p_citizen AND incentive = p_incentive AND period_key = p_period;
-    SELECT * INTO held FROM ledger_accounts WHERE kind = 'held'
-        AND citizen_key = p_citizen AND incentive = p_incentive AND period_key = p_period;
+    FOR account IN SELECT * FROM ledger_accounts WHERE citizen_key = p_citizen
+            AND incentive = p_incentive AND period_key = p_period ORDER BY id FOR UPDATE LOOP
+        IF account.kind = 'available' THEN
+            available := account;
+        ELSIF account.kind = 'held' THEN
+            held := account;
+        END IF;
+    END LOOP;
+    IF available.id IS NOT NULL AND held.id IS NULL THEN  -- a batch opens the available one only
+        INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance)
+        VALUES ('held', p_citizen, p_incentive, p_period, available.unit, 0)
+        ON CONFLICT DO NOTHING RETURNING * INTO held;
+        IF held.id IS NULL THEN
+            SELECT * INTO held FROM ledger_accounts WHERE kind = 'held'
+                AND citizen_key = p_citizen AND incentive = p_incentive
+                AND period_key = p_period FOR UPDATE;
+        END IF;
+    END IF;
     answer := jsonb_build_object(
         'clock', clock_timestamp(),
         'txn', CASE WHEN p_txn IS NOT NULL THEN to_jsonb(txn) END,
@@ -139,33 +150,26 @@ BEGIN
         'unit', p_unit,
         'available', CASE WHEN available.id IS NOT NULL
             THEN jsonb_build_array(available.id, available.balance) END,
-        'held', CASE WHEN held.id IS NOT NULL THEN jsonb_build_array(held.id, held.balance) END);
-    IF available.id IS NOT NULL THEN
-        answer := answer || jsonb_build_object(
-            'nets', (SELECT jsonb_agg(jsonb_build_array(n.kind, n.category, n.side, n.net))
-                FROM (SELECT a.kind, l.category, l.side,
-                             sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) AS net
-                      FROM ledger_legs l JOIN ledger_accounts a ON a.id = l.account_id
-                      WHERE l.account_id IN (available.id, held.id)
-                      GROUP BY a.kind, l.category, l.side) n),
-            'settled', (SELECT coalesce(sum(CASE l.side WHEN 'C' THEN l.amount
-                                                ELSE -l.amount END), 0)
-                FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id
-                WHERE l.account_id = available.id AND l.category = 'grant'
-                    AND t.decision_id IS NOT NULL),
-            'overdue', (SELECT jsonb_agg(to_jsonb(h) ORDER BY h.created_at)
-                FROM ledger_transactions h
-                WHERE h.citizen_key = p_citizen AND h.incentive = p_incentive
-                    AND h.period_key = p_period AND h.type = 'reserve'
-                    AND h.expires_at <= p_now
-                    AND NOT EXISTS (SELECT 1 FROM ledger_transactions r
-                                    WHERE r.resolves = h.id)));
-    END IF;
-    IF p_facts THEN
-        answer := answer || jsonb_build_object('facts', (
-            SELECT jsonb_build_array(f.id, f.version, f.facts) FROM citizen_facts f
-            WHERE f.citizen_key = p_citizen ORDER BY f.version DESC LIMIT 1));
-    END IF;
+        'held', CASE WHEN held.id IS NOT NULL THEN jsonb_build_array(held.id, held.balance) END,
+        'nets', (SELECT jsonb_agg(jsonb_build_array(n.kind, n.category, n.side, n.net))
+            FROM (SELECT CASE l.account_id WHEN available.id THEN 'available' ELSE 'held' END
+                             AS kind, l.category, l.side,
+                         sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) AS net
+                  FROM ledger_legs l WHERE l.account_id IN (available.id, held.id)
+                  GROUP BY 1, l.category, l.side) n),
+        'settled', (SELECT coalesce(sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END),
+                                    0)
+            FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id
+            WHERE l.account_id = available.id AND l.category = 'grant'
+                AND t.decision_id IS NOT NULL),
+        'overdue', (SELECT jsonb_agg(to_jsonb(h) ORDER BY h.created_at)
+            FROM ledger_transactions h
+            WHERE available.id IS NOT NULL AND h.citizen_key = p_citizen
+                AND h.incentive = p_incentive AND h.period_key = p_period
+                AND h.type = 'reserve' AND h.expires_at <= p_now
+                AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.resolves = h.id)),
+        'facts', (SELECT jsonb_build_array(f.id, f.version, f.facts) FROM citizen_facts f
+            WHERE p_facts AND f.citizen_key = p_citizen ORDER BY f.version DESC LIMIT 1));
     RETURN answer;
 END $$;
 
