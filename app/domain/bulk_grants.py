@@ -246,7 +246,7 @@ async def _lock_accounts(
             "periods": [o[2] for o in opening], "units": [o[3] for o in opening]})  # fmt: skip
     rows = await session.execute(text(
         "SELECT a.id, a.citizen_key, a.incentive, a.balance FROM ledger_accounts a "
-        "JOIN unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
+        "JOIN unnest(CAST(:keys AS bpchar[]), CAST(:incentives AS text[]), "
         "CAST(:periods AS text[])) AS w(key, incentive, period) "
         "ON a.citizen_key = w.key AND a.incentive = w.incentive AND a.period_key = w.period "
         "WHERE a.kind = 'available' ORDER BY a.id FOR UPDATE OF a"
