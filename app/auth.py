@@ -79,7 +79,13 @@ def build_verifier(settings: Settings) -> TokenVerifier:
             issuers[trusted.issuer] = StaticKeys(key_set(trusted.jwks or {}))
     if settings.trusts_dev_issuer:
         issuers.setdefault(devtokens.DEV_ISSUER, DevelopmentKeys(settings))
-    return TokenVerifier(issuers, settings.auth_audience, settings.auth_leeway_seconds)
+    return TokenVerifier(
+        issuers,
+        settings.auth_audience,
+        settings.auth_leeway_seconds,
+        require_typ=settings.auth_require_at_jwt,
+        max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
+    )
 
 
 def _unauthorized(type_: str, title: str, detail: str, challenge: str) -> ApiProblem:

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         description='JSON: [{"issuer": "...", "jwks_url" | "jwks_file" | "jwks": ...}]',
     )
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed")
+    auth_require_at_jwt: bool = Field(
+        default=True,
+        description="require the header typ at+jwt (RFC 9068); false only for an issuer that "
+        "cannot set it",
+    )
+    auth_max_token_lifetime_seconds: int = Field(
+        default=3600, ge=60, description="the longest exp - iat a token may have"
+    )
     dev_issuer: bool = Field(
         default=True,
         description="trust the local development issuer (`llr token`); never in production",
