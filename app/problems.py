@@ -218,8 +218,9 @@ def install(app: FastAPI) -> None:
             detail = f"No resource at {request.url.path}"
         return problem(request, exc.status_code, type_, title, detail, dict(exc.headers or {}))
 
-    for db_error in (OperationalError, InterfaceError, PoolTimeoutError, OSError):
+    for db_error in (OperationalError, InterfaceError, OSError):
         app.add_exception_handler(db_error, _unavailable)
+    app.add_exception_handler(PoolTimeoutError, _busy)
     app.add_exception_handler(DBAPIError, _dbapi)
     app.add_exception_handler(Exception, _unexpected)
 
@@ -233,16 +234,25 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+def service_unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)}
+    return problem(
+        request, 503, BELGIF + "serviceUnavailable", "Service Unavailable", detail, headers
+    )
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(exc).__name__)
-    return problem(
-        request,
-        503,
-        BELGIF + "serviceUnavailable",
-        "Service Unavailable",
-        "The service cannot reach its database; try again shortly",
-        {"Retry-After": "5"},
+    return service_unavailable(
+        request, "The service cannot reach its database; try again shortly", 5
     )
+
+
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """Every pooled connection is in use and none came free in time: the database is there, the
+    service is saturated. Told apart from a database that is down."""
+    log.warning("connection pool exhausted: %s", type(exc).__name__)
+    return service_unavailable(request, "The service is busy; try again shortly", 1)
 
 
 # SQLSTATEs of a database that is not there for us: connection exceptions (class 08) and a

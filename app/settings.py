@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     )
     dev_keys_dir: Path = Field(default=Path(".llr/dev-keys"), description="development key pair")
     partners_file: Path | None = Field(default=None, description="default: app/partners.toml")
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="the service's public URL, for absolute links; none: links are relative",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
     )

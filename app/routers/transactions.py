@@ -18,6 +18,7 @@ from app.domain.ledger import idempotency
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.queries import TransactionFilter, list_transactions, load_transaction
 from app.domain.ledger.service import Booking, Ledger
+from app.routers.pagination import next_link
 from app.routers.problem_docs import Problem, problem_responses
 from app.routers.transaction_models import (
     CaptureRequest,
@@ -32,6 +33,10 @@ from app.routers.transaction_models import (
 )
 
 router = APIRouter(tags=["transactions"], responses=problem_responses(404) | AUTH_RESPONSES)
+
+CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+"""RFC 9562's form, versions 1 to 8: ``{...}``, ``urn:uuid:``, uppercase, no dashes and the
+nil UUID are refused rather than taken for the same key."""
 
 Reader = Annotated[Principal, Depends(require("llr:transactions:read"))]
 Writer = Annotated[Principal, Depends(require("llr:transactions:write"))]
@@ -142,7 +147,14 @@ async def _execute(
 async def post_transaction(
     body: Annotated[TransactionRequest, Body(openapi_examples=EXAMPLES)],
     idempotency_key: Annotated[
-        uuid.UUID, Header(alias="Idempotency-Key", description="a UUID the caller chooses")
+        str,
+        Header(
+            alias="Idempotency-Key",
+            pattern=CANONICAL_UUID,
+            description="a UUID the caller chooses, in its canonical form (lowercase, with "
+            "dashes, not the nil UUID): one key has one spelling",
+            examples=["0b6f3a52-3a8e-4c1e-9a4e-2f1d7c5b9e10"],
+        ),
     ],
     session: SessionDep,
     ledger: LedgerDep,
@@ -153,7 +165,7 @@ async def post_transaction(
     citizen = await authorize_posting(session, vault, principal, body.type, *_target(keyer, body))
     fields = body.model_dump(mode="json", exclude={"ssin"})
     refuse_ssins(fields)
-    key = str(idempotency_key)
+    key = idempotency_key
     fingerprint = _fingerprint(fields, citizen)
     stored = await idempotency.begin(session, principal.partner, key, fingerprint)
     action = f"transaction.{body.type}"
@@ -234,7 +246,5 @@ async def get_transactions(
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
     await record_accesses(session, principal, [citizen_key] if citizen_key else shown,
                           "transactions.list", principal.endpoint)  # fmt: skip
-    following = None
-    if page.next_cursor:
-        following = str(request.url.include_query_params(cursor=page.next_cursor))
+    following = next_link(request, page.next_cursor)
     return TransactionPage(items=[TransactionOut.of(v) for v in page.items], next=following)
