@@ -12,12 +12,33 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.domain.ssin_text import holds_ssin
 from app.observability import LATENCY, REQUESTS, trace_id_var
 
 log = logging.getLogger("llr.access")
 
 TRACE_HEADER = "BelGov-Trace-Id"
-_TRACE_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+RELATED_TRACE_HEADER = "BelGov-Related-Trace-Id"
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_NOT_RELATED = re.compile(r"[^A-Za-z0-9._:\-]")
+_RELATED_DIGITS = 10
+
+
+def trace_ids(given: str) -> tuple[str, str | None]:
+    """(trace id, related trace id). A received trace id of the documented form (a UUID) holding
+    no SSIN is the request's; anything else is replaced by a new one (it would be stored in the
+    access log, the ledger and the decisions), and kept only as ``BelGov-Related-Trace-Id`` in a
+    form that cannot hold an SSIN: safe ASCII, at most 64 characters, at most 10 digits (the
+    rest masked)."""
+    if _UUID.match(given) and not holds_ssin(given):
+        return given.lower(), None
+    if not given:
+        return str(uuid.uuid4()), None
+    related, digits = [], 0
+    for char in _NOT_RELATED.sub("", given)[:64]:
+        digits += char.isdigit()
+        related.append("*" if char.isdigit() and digits > _RELATED_DIGITS else char)
+    return str(uuid.uuid4()), "".join(related) or None
 
 
 class BodyTooLarge(Exception):
@@ -52,7 +73,10 @@ class RequestContext:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get(TRACE_HEADER.lower(), "")
-        trace_id = given if _TRACE_OK.match(given) else str(uuid.uuid4())
+        trace_id, related = trace_ids(given)
+        returned = [(TRACE_HEADER.encode(), trace_id.encode())]
+        if related:
+            returned.append((RELATED_TRACE_HEADER.encode(), related.encode()))
         token = trace_id_var.set(trace_id)
         started = time.perf_counter()
         state: dict[str, Any] = {"status": 500, "started": False}
@@ -73,10 +97,7 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (TRACE_HEADER.encode(), trace_id.encode()),
-                ]
+                message["headers"] = [*message["headers"], *returned]
             await send(message)
 
         try:
@@ -128,6 +149,7 @@ class RequestContext:
                     "route": template,
                     "status": state["status"],
                     "durationMs": round(elapsed * 1000, 2),
+                    **({"relatedTraceId": related} if related else {}),
                 },
             )
             trace_id_var.reset(token)

@@ -51,8 +51,8 @@ def problem(
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status}
     if detail:
-        body["detail"] = detail
-    body["instance"] = request.url.path
+        body["detail"] = mask_ssins(detail)
+    body["instance"] = mask_ssins(request.url.path)
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -72,9 +72,9 @@ def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[
     return {
         "type": ISSUE + kind,
         "in": location,
-        "name": name,
+        "name": mask_ssins(name),
         "value": _shorten(value),
-        "detail": detail,
+        "detail": mask_ssins(detail),
     }
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, SessionDep, TodayDep
 from app.domain.access import Principal, record_access
+from app.domain.access.privacy import refuse_ssins
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
@@ -33,6 +34,7 @@ async def put_citizen_facts(
     today: TodayDep,
 ) -> FactsVersionOut:
     citizen = principal.check_citizen(ssin)
+    refuse_ssins({"source": body.source})
     stored = await declare_facts(
         session,
         keyer.key(citizen),

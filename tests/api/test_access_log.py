@@ -17,13 +17,16 @@ async def entries(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT count(*) FROM access_log")) or 0)
 
 
+READ = "0d9e4f1a-2b3c-4d5e-8f60-718293a4b5c6"
+
+
 async def test_actions_and_reads_are_logged_newest_first(
     client: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
     granted = await grant(client, OWN, "vov", "100", "HOUR")
     hold = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
                                    "amount": qty("10", "HOUR")})  # fmt: skip
-    await client.get(f"/transactions/{granted['id']}", headers={"BelGov-Trace-Id": "read-1"})
+    await client.get(f"/transactions/{granted['id']}", headers={"BelGov-Trace-Id": READ})
     await client.get("/transactions", params={"ssin": "85.07.30-033.28"})
     citizen = issuer.headers("burgerprofiel", ssin=OWN)
     log = await client.get(f"/wallet/{OWN}/accessLog", headers=citizen)
@@ -36,7 +39,7 @@ async def test_actions_and_reads_are_logged_newest_first(
         "transaction.grant",
     ]
     assert {i["partner"] for i in items} == {"dwse"}
-    assert items[1]["traceId"] == "read-1"
+    assert items[1]["traceId"] == READ
     assert items[1]["endpoint"] == "GET /transactions/{transactionId}"
     assert hold.headers["BelGov-Trace-Id"] == items[2]["traceId"]
     assert set(items[0]) == {"at", "partner", "action", "endpoint", "traceId"}
