@@ -29,6 +29,7 @@ from app.routers import (
 )
 from app.routers.problem_docs import as_problem_json
 from app.settings import Settings, get_settings, parse_ssin_keys
+from app.strict_input import StrictInput
 
 DESCRIPTION = """
 The **leer- en loopbaanrekening (LLR)**, the learning and career account of Flanders: one wallet
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            "BelGov-Trace-Id", "Accept-Language"],
             expose_headers=["BelGov-Trace-Id", "Location", "Idempotency-Replayed"],
         )  # fmt: skip
+    app.add_middleware(StrictInput)  # innermost: reads the body under the size limit
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         RequestContext,

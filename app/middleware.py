@@ -210,9 +210,8 @@ _PAGE_HEADERS = [
 ]
 
 
-class SecurityHeaders:
-    """``nosniff`` on every response; a strict content security policy, no framing and no
-    referrer on the HTML pages; ``no-store`` on API answers, which may hold personal data."""
+class HttpMiddleware:
+    """A pure-ASGI middleware of HTTP requests only: everything else passes through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -221,6 +220,17 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(HttpMiddleware):
+    """``nosniff`` on every response; a strict content security policy, no framing and no
+    referrer on the HTML pages; ``no-store`` on API answers, which may hold personal data."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         page = scope["path"] in HTML_PAGES
         extra = [(b"x-content-type-options", b"nosniff")]
         extra += _PAGE_HEADERS if page else [(b"cache-control", b"no-store")]

@@ -10,6 +10,7 @@ digits of a run are an SSIN when the check digits hold (modulo 97, for births be
 2000): a leading zero or a longer number around it hides nothing.
 """
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,19 +70,24 @@ def check_digits_hold(digits: str) -> bool:
     return check in (97 - base % 97, 97 - (2_000_000_000 + base) % 97)
 
 
+_USUAL_SHAPE = re.compile(r"(?<!\d)\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{3}[.\-/ ]?\d{2}(?!\d)")
+"""Eleven digits alone or as an SSIN is usually punctuated (``85.07.30-033.28``)."""
+
+
 def find_ssins(text: str, *, mistyped: bool = False) -> list[Found]:
-    """Every SSIN in ``text``; with ``mistyped``, also a run of exactly eleven digits whose check
-    fails (a mistyped SSIN is still personal data: logs and echoes mask it)."""
+    """Every SSIN in ``text``; with ``mistyped``, also eleven digits in an SSIN's usual shape
+    whose check fails (a mistyped SSIN is still personal data: logs and echoes mask it)."""
     found: list[Found] = []
     for run in _runs(text):
         digits = "".join(str(d) for d, _ in run)
-        if mistyped and len(run) == 11:
-            found.append(Found(digits, tuple(p for _, p in run)))
-            continue
         for start in range(len(run) - 10):
             window = digits[start : start + 11]
             if check_digits_hold(window):
                 found.append(Found(window, tuple(p for _, p in run[start : start + 11])))
+    if mistyped:
+        for match in _USUAL_SHAPE.finditer(text):
+            places = tuple(i for i in range(match.start(), match.end()) if text[i].isdigit())
+            found.append(Found("".join(text[i] for i in places), places))
     return found
 
 

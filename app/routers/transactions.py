@@ -18,7 +18,7 @@ from app.domain.ledger import idempotency
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.queries import TransactionFilter, list_transactions, load_transaction
 from app.domain.ledger.service import Booking, Ledger
-from app.routers.pagination import next_link
+from app.routers.pagination import next_link, open_cursor
 from app.routers.problem_docs import Problem, problem_responses
 from app.routers.transaction_models import (
     CaptureRequest,
@@ -241,7 +241,9 @@ async def get_transactions(
     citizen = principal.check_citizen(ssin, "query") if ssin is not None else principal.ssin
     citizen_key = keyer.key(citizen) if citizen is not None else None
     where = TransactionFilter(citizen_key, incentive, type_, status, from_, to)
-    page = await list_transactions(session, where, vault, ledger.now, page_size, cursor)
+    page = await list_transactions(
+        session, where, vault, ledger.now, page_size, open_cursor(request, cursor)
+    )
     # Every citizen the page shows is on record, whether asked for by SSIN or not.
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
     await record_accesses(session, principal, [citizen_key] if citizen_key else shown,
