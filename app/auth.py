@@ -33,6 +33,7 @@ from app.problems import BELGIF, ApiProblem
 from app.routers.problem_docs import Problem
 from app.security import devtokens
 from app.security.principals import principal_from_claims
+from app.security.rate_limits import PartnerRateLimits
 from app.security.tokens import (
     InvalidToken,
     KeySource,
@@ -129,10 +130,18 @@ async def get_principal(
     keyer: CitizenKeyer = request.app.state.keyer
     try:
         claims = await verifier.verify(token)
-        return principal_from_claims(claims, registry, keyer, trace_id_var.get(),
-                                     _endpoint(request))  # fmt: skip
+        principal = principal_from_claims(claims, registry, keyer, trace_id_var.get(),
+                                          _endpoint(request))  # fmt: skip
     except InvalidToken as exc:
         raise _invalid(exc.reason) from None
+    limits: PartnerRateLimits = request.app.state.rate_limits
+    wait = limits.retry_after(principal.partner)
+    if wait is not None:
+        log.warning("rate limit reached", extra={"partner": principal.partner})
+        raise ApiProblem(429, BELGIF + "tooManyRequests", "Too Many Requests",
+                         f"Too many requests of {principal.partner}; try again in {wait} s",
+                         headers={"Retry-After": str(wait)})  # fmt: skip
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -47,6 +47,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.embedded_pg import EmbeddedPostgres, ensure_database
+    from app.http_protocol import HEAD_LINE_BYTES
     from app.migrate import upgrade
     from app.observability import configure_logging
 
@@ -78,6 +79,8 @@ def serve(args: argparse.Namespace) -> int:
             log_config=None,
             access_log=False,
             server_header=False,
+            http="app.http_protocol:GuardedH11Protocol",
+            h11_max_incomplete_event_size=settings.max_header_bytes + HEAD_LINE_BYTES,
         )
     finally:
         if embedded is not None:

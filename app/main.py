@@ -28,6 +28,7 @@ from app.routers import (
     wallet,
 )
 from app.routers.problem_docs import as_problem_json
+from app.security.rate_limits import PartnerRateLimits
 from app.settings import Settings, get_settings, parse_ssin_keys
 from app.strict_input import StrictInput
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.vault = SsinVault(keys, current)
     app.state.partners = load_registry(settings.partners_file)
     app.state.verifier = build_verifier(settings)
+    app.state.rate_limits = PartnerRateLimits(settings.rate_limit)
     app.state.catalog = RulesCatalog()
     app.state.entitlements = RulesEntitlements()
     app.state.clock = lambda: datetime.now(UTC)  # tests move time by replacing it
@@ -117,5 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContext,
         max_body_bytes=settings.max_body_bytes,
         timeout_seconds=settings.request_timeout_seconds,
+        max_header_count=settings.max_header_count,
+        max_header_bytes=settings.max_header_bytes,
     )
     return app

@@ -62,10 +62,18 @@ def _abandoned(task: "asyncio.Future[None]") -> None:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        timeout_seconds: float,
+        max_header_count: int = 100,
+        max_header_bytes: int = 16_384,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.timeout_seconds = timeout_seconds
+        self.max_header_count, self.max_header_bytes = max_header_count, max_header_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,6 +109,17 @@ class RequestContext:
             await send(message)
 
         try:
+            if self._headers_too_large(scope):
+                await self._reply(
+                    send_with_trace,
+                    scope,
+                    431,
+                    "about:blank",
+                    "Request Header Fields Too Large",
+                    f"At most {self.max_header_count} headers of "
+                    f"{self.max_header_bytes} bytes in all",
+                )
+                return
             declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
                 await self._too_large(send_with_trace, scope)
@@ -153,6 +172,11 @@ class RequestContext:
                 },
             )
             trace_id_var.reset(token)
+
+    def _headers_too_large(self, scope: Scope) -> bool:
+        raw = scope["headers"]
+        size = sum(len(name) + len(value) for name, value in raw)
+        return len(raw) > self.max_header_count or size > self.max_header_bytes
 
     async def _too_large(self, send: Send, scope: Scope) -> None:
         await self._reply(send, scope, 413, "about:blank", "Content Too Large",

@@ -5,15 +5,17 @@ would miss is missed by none and caught by all. A text is read as runs of digits
 decimal digit counts as its ASCII value (``８５`` is 85), invisible characters (zero-width
 spaces, soft hyphens, direction marks: Unicode format characters) are skipped, and up to
 ``MAX_SEPARATOR`` other non-alphanumeric characters between two digits (``.``, ``-``, ``/``,
-spaces, `` - ``, ``..``) keep them in the same run; a letter ends it. Every eleven consecutive
-digits of a run are an SSIN when the check digits hold (modulo 97, for births before and after
-2000): a leading zero or a longer number around it hides nothing.
+spaces, `` - ``, ``..``) keep them in the same run; a letter ends it, and a UUID is one token,
+not digits. Every eleven consecutive digits of a run are an SSIN when they are valid (check
+digits and a possible birth date): a leading zero or a longer number around it hides nothing.
 """
 
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from stdnum.be import ssn as stdnum_ssn
 
 MAX_SEPARATOR = 3
 """Non-digit characters allowed between two digits of one run (``85.07.30 - 033.28`` has 3)."""
@@ -39,11 +41,17 @@ def _invisible(char: str) -> bool:
     return not char.isascii() and unicodedata.category(char) in ("Cf", "Mn", "Me")
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def _runs(text: str) -> Iterator[list[tuple[int, int]]]:
     """(digit, position) runs of at least eleven digits, as the module docstring reads them."""
+    uuids = {i for m in _UUID.finditer(text) for i in range(m.start(), m.end())}
     run: list[tuple[int, int]] = []
     gap = 0
     for position, char in enumerate(text):
+        if position in uuids:  # a UUID is one token (references often carry one)
+            char = "x"
         digit = _digit(char)
         if digit is not None:
             if gap > MAX_SEPARATOR and len(run) >= 11:
@@ -65,9 +73,9 @@ def _runs(text: str) -> Iterator[list[tuple[int, int]]]:
 
 
 def check_digits_hold(digits: str) -> bool:
-    """Whether eleven digits carry a valid SSIN check (national register or BIS number)."""
-    base, check = int(digits[:9]), int(digits[9:])
-    return check in (97 - base % 97, 97 - (2_000_000_000 + base) % 97)
+    """Whether eleven digits are a valid SSIN: check digits (modulo 97, births before and after
+    2000) and a possible birth date or BIS number, as python-stdnum checks them."""
+    return bool(stdnum_ssn.is_valid(digits))
 
 
 _USUAL_SHAPE = re.compile(r"(?<!\d)\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{3}[.\-/ ]?\d{2}(?!\d)")

@@ -7,8 +7,10 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.db import create_sessionmaker
+from app.security.rate_limits import PartnerRateLimits
 from app.settings import Settings
 from tests.api.test_foundation import assert_problem
+from tests.auth_support import TestIssuer
 from tests.support import grant, post_txn, qty
 
 SSIN = "85073003328"
@@ -91,3 +93,23 @@ async def test_a_busy_pool_is_503_busy_not_database_down(
     assert "busy" in response.json()["detail"]
     assert "database" not in response.json()["detail"]
     assert response.headers["Retry-After"] == "1"
+
+
+async def test_a_partner_over_its_rate_limit_is_429_with_retry_after(
+    app: FastAPI, client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    app.state.rate_limits = PartnerRateLimits("3/minute")
+    for _ in range(3):
+        assert (await client.get(f"/wallet/{SSIN}")).status_code == 200
+    refused = await client.get(f"/wallet/{SSIN}")
+    assert_problem(refused, 429, "urn:problem-type:belgif:tooManyRequests")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    other = await client.get(f"/wallet/{SSIN}", headers=issuer.headers("vdab"))
+    assert other.status_code == 200  # counted per partner
+
+
+async def test_too_many_or_too_large_headers_are_431(client: httpx.AsyncClient) -> None:
+    many = {f"X-Filler-{i}": "x" for i in range(120)}
+    assert_problem(await client.get("/health", headers=many), 431, "about:blank")
+    large = {"X-Filler": "x" * 20_000}
+    assert_problem(await client.get("/health", headers=large), 431, "about:blank")

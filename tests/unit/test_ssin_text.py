@@ -19,8 +19,11 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u200e
 
 @st.composite
 def ssins(draw: st.DrawFn) -> str:
-    base = draw(st.integers(min_value=0, max_value=999_999_999))
-    born_after_2000 = draw(st.booleans())
+    """Valid SSINs: a birth date (or a BIS number's shifted month), a serial, the check."""
+    year, day = draw(st.integers(0, 99)), draw(st.integers(1, 28))
+    month = draw(st.integers(1, 12)) + draw(st.sampled_from([0, 20, 40]))
+    base = year * 10_000_000 + month * 100_000 + day * 1000 + draw(st.integers(1, 997))
+    born_after_2000 = year < 26 and draw(st.booleans())
     check = 97 - ((2_000_000_000 if born_after_2000 else 0) + base) % 97
     return f"{base:09d}{check:02d}"
 
@@ -70,6 +73,12 @@ def test_the_spellings_of_the_finding(text: str) -> None:
     assert "85073003328" not in "".join(c for c in mask_ssins(text) if c.isdigit())
 
 
+def test_a_uuid_is_a_token_not_digits() -> None:
+    # its last group holds eleven digits that are a valid SSIN
+    assert not holds_ssin("crash-94a0609d-4d10-4dbc-a8f8-e85073003328")
+    assert holds_ssin("crash-94a0609d-4d10-4dbc-a8f8-e 85073003328")
+
+
 @pytest.mark.parametrize(
     "text", ["order 12345678901", "2026-11-23T10:00:00", "booking-42", "[200, 404, 500, 201]"]
 )
@@ -82,3 +91,4 @@ def test_check_digits_of_both_centuries() -> None:
     assert check_digits_hold("85073003328")
     assert check_digits_hold("00010100105")  # born 2000-01-01: the check counts a leading 2
     assert not check_digits_hold("85073003329")
+    assert not check_digits_hold("15364597121")  # the check holds, no such birth date
