@@ -134,6 +134,7 @@ async def get_principal(
                                           _endpoint(request))  # fmt: skip
     except InvalidToken as exc:
         raise _invalid(exc.reason) from None
+    request.state.partner = principal.partner  # for the log line of a refusal
     limits: PartnerRateLimits = request.app.state.rate_limits
     wait = limits.retry_after(principal.partner)
     if wait is not None:

@@ -176,6 +176,21 @@ def _access_problems() -> None:
     DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
 
 
+def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
+    """The problem answering a domain error; a 403 is logged with the partner and the reason."""
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_PROBLEMS:
+            status, type_, title = DOMAIN_PROBLEMS[cls]
+            if status == 403:
+                partner = getattr(request.state, "partner", None)
+                refusal = {"partner": partner, "reason": exc.detail, "problem": type_}
+                log.warning("access refused", extra=refusal)
+            extra = getattr(exc, "problem_extra", None) or {}
+            return problem(request, status, type_, title, exc.detail, **extra)
+    log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
+    return _internal(request)
+
+
 def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
     DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
 
@@ -196,13 +211,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        for cls in type(exc).__mro__:
-            if cls in DOMAIN_PROBLEMS:
-                status, type_, title = DOMAIN_PROBLEMS[cls]
-                extra = getattr(exc, "problem_extra", None) or {}
-                return problem(request, status, type_, title, exc.detail, **extra)
-        log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
-        return _internal(request)
+        return domain_problem(request, exc)
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> JSONResponse:

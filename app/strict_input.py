@@ -1,8 +1,8 @@
 """Input the parsers behind FastAPI would take or choke on, refused first as Belgif ``badRequest``
 with ``issues``: JSON that is not strict JSON (``NaN``, ``Infinity``, numbers beyond a double
-or more than ``MAX_INT_DIGITS`` digits, lone surrogates, nesting deeper than ``MAX_DEPTH``,
-duplicate keys, bytes that are not UTF-8) and a NUL in the query string (PostgreSQL refuses it
-in text, as a server error)."""
+or of more than ``MAX_INT_DIGITS`` digits, lone surrogates, nesting deeper than ``MAX_DEPTH``,
+arrays or objects of more than ``MAX_ITEMS``, duplicate keys, bytes that are not UTF-8) and a
+NUL in the query string (PostgreSQL refuses it in text, as a server error)."""
 
 import json
 import math
@@ -16,6 +16,8 @@ from app.observability import mask_ssins
 from app.problems import BELGIF, ISSUE
 
 MAX_DEPTH = 32
+MAX_ITEMS = 1000
+"""The most elements of any one array or object: a request's work is bounded by its size."""
 MAX_INT_DIGITS = 19
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -56,6 +58,8 @@ def _check_tree(value: Any) -> None:
         if isinstance(item, dict | list):
             if depth > MAX_DEPTH:
                 raise NotStrictJson(f"nested deeper than {MAX_DEPTH} levels")
+            if len(item) > MAX_ITEMS:
+                raise NotStrictJson(f"an array or object holds at most {MAX_ITEMS} elements")
             children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
         elif isinstance(item, str):

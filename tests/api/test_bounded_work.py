@@ -19,6 +19,13 @@ async def test_an_incentive_repeated_30000_times_is_refused_at_once(
     response = await client.post("/eligibility", json={"incentives": ["vov"] * 30_000})
     assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
     assert len(response.content) < 10_000  # one issue, not one per element
+    assert "at most 1000 elements" in response.json()["issues"][0]["detail"]
+
+
+async def test_more_incentives_than_the_maximum_are_refused(client: httpx.AsyncClient) -> None:
+    names = [f"x{'a' * i}" for i in range(MAX_INCENTIVES + 1)]
+    response = await client.post("/eligibility", json={"incentives": names})
+    assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
     assert response.json()["issues"][0]["name"] == "incentives"
 
 
