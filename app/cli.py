@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +68,16 @@ def serve(args: argparse.Namespace) -> int:
         url = embedded.url("llr")
         os.environ["LLR_DATABASE_URL"] = url  # the app factory and worker processes read it
         get_settings.cache_clear()
+    stopping = threading.Event()
+    if embedded is not None:
+        # a daemon thread of this (the supervising) process: PostgreSQL, started again from it,
+        # still gets the parent-death signal when this process goes
+        threading.Thread(
+            target=embedded.supervise,
+            args=(stopping,),
+            daemon=True,
+            name="embedded-postgres-supervisor",
+        ).start()
     try:
         upgrade(url)
         log.info("migrations applied; serving on http://%s:%s", settings.host, settings.port)
@@ -83,6 +94,7 @@ def serve(args: argparse.Namespace) -> int:
             h11_max_incomplete_event_size=settings.max_header_bytes + HEAD_LINE_BYTES,
         )
     finally:
+        stopping.set()
         if embedded is not None:
             embedded.stop()
             log.info("embedded PostgreSQL stopped")

@@ -71,6 +71,8 @@ async def drive(client: httpx.AsyncClient, issuer: TestIssuer, ssin: str) -> Non
         assert refused.status_code == 400
         for path in (f"/wallet/{ssin}", f"/transactions/{hold['id']}"):
             assert (await client.get(path, headers=planted)).status_code == 200
+        elig = {"ssin": ssin, "facts": {"status": "employee"}, "training": {"title": spelling}}
+        assert (await client.post("/eligibility", headers=planted, json=elig)).status_code < 500
         await client.put(
             f"/citizens/{ssin}/facts",
             headers=planted,
