@@ -33,6 +33,7 @@ from app.problems import BELGIF, ApiProblem
 from app.routers.problem_docs import Problem
 from app.security import devtokens
 from app.security.principals import principal_from_claims
+from app.security.rate_limits import PartnerRateLimits
 from app.security.tokens import (
     InvalidToken,
     KeySource,
@@ -79,7 +80,13 @@ def build_verifier(settings: Settings) -> TokenVerifier:
             issuers[trusted.issuer] = StaticKeys(key_set(trusted.jwks or {}))
     if settings.trusts_dev_issuer:
         issuers.setdefault(devtokens.DEV_ISSUER, DevelopmentKeys(settings))
-    return TokenVerifier(issuers, settings.auth_audience, settings.auth_leeway_seconds)
+    return TokenVerifier(
+        issuers,
+        settings.auth_audience,
+        settings.auth_leeway_seconds,
+        require_typ=settings.auth_require_at_jwt,
+        max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
+    )
 
 
 def _unauthorized(type_: str, title: str, detail: str, challenge: str) -> ApiProblem:
@@ -123,10 +130,19 @@ async def get_principal(
     keyer: CitizenKeyer = request.app.state.keyer
     try:
         claims = await verifier.verify(token)
-        return principal_from_claims(claims, registry, keyer, trace_id_var.get(),
-                                     _endpoint(request))  # fmt: skip
+        principal = principal_from_claims(claims, registry, keyer, trace_id_var.get(),
+                                          _endpoint(request))  # fmt: skip
     except InvalidToken as exc:
         raise _invalid(exc.reason) from None
+    request.state.partner = principal.partner  # for the log line of a refusal
+    limits: PartnerRateLimits = request.app.state.rate_limits
+    wait = limits.retry_after(principal.partner)
+    if wait is not None:
+        log.warning("rate limit reached", extra={"partner": principal.partner})
+        raise ApiProblem(429, BELGIF + "tooManyRequests", "Too Many Requests",
+                         f"Too many requests of {principal.partner}; try again in {wait} s",
+                         headers={"Retry-After": str(wait)})  # fmt: skip
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

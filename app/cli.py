@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.embedded_pg import EmbeddedPostgres, ensure_database
+    from app.http_protocol import HEAD_LINE_BYTES
     from app.migrate import upgrade
     from app.observability import configure_logging
 
@@ -66,6 +68,16 @@ def serve(args: argparse.Namespace) -> int:
         url = embedded.url("llr")
         os.environ["LLR_DATABASE_URL"] = url  # the app factory and worker processes read it
         get_settings.cache_clear()
+    stopping = threading.Event()
+    if embedded is not None:
+        # a daemon thread of this (the supervising) process: PostgreSQL, started again from it,
+        # still gets the parent-death signal when this process goes
+        threading.Thread(
+            target=embedded.supervise,
+            args=(stopping,),
+            daemon=True,
+            name="embedded-postgres-supervisor",
+        ).start()
     try:
         upgrade(url)
         log.info("migrations applied; serving on http://%s:%s", settings.host, settings.port)
@@ -78,8 +90,11 @@ def serve(args: argparse.Namespace) -> int:
             log_config=None,
             access_log=False,
             server_header=False,
+            http="app.http_protocol:GuardedH11Protocol",
+            h11_max_incomplete_event_size=settings.max_header_bytes + HEAD_LINE_BYTES,
         )
     finally:
+        stopping.set()
         if embedded is not None:
             embedded.stop()
             log.info("embedded PostgreSQL stopped")

@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -123,6 +124,24 @@ class EmbeddedPostgres:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+    def exited(self) -> bool:
+        """Whether the server this object started is gone (crashed, killed, stopped)."""
+        return self.process is None or self.process.poll() is not None
+
+    def supervise(self, stopping: threading.Event, interval: float = 0.5) -> None:
+        """Until ``stopping`` is set: starts the server again whenever it has died, on the same
+        port and data, so the service (whose pool reconnects by itself) recovers without a
+        restart of its own. A start that fails (the dead server's children still hold its
+        shared memory for a moment) is tried again."""
+        while not stopping.wait(interval):
+            if not self.exited():
+                continue
+            log.warning("embedded PostgreSQL died; starting it again", extra={"port": self.port})
+            try:
+                self.start()
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                log.warning("embedded PostgreSQL did not start again yet: %s", exc)
 
     def kill(self) -> None:
         """Stops the server abruptly (for fault tests)."""

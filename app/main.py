@@ -29,7 +29,9 @@ from app.routers import (
     wallet,
 )
 from app.routers.problem_docs import as_problem_json
+from app.security.rate_limits import PartnerRateLimits
 from app.settings import Settings, get_settings, parse_ssin_keys
+from app.strict_input import StrictInput
 
 DESCRIPTION = """
 The **leer- en loopbaanrekening (LLR)**, the learning and career account of Flanders: one wallet
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.vault = SsinVault(keys, current)
     app.state.partners = load_registry(settings.partners_file)
     app.state.verifier = build_verifier(settings)
+    app.state.rate_limits = PartnerRateLimits(settings.rate_limit)
     app.state.catalog = RulesCatalog()
     app.state.entitlements = RulesEntitlements()
     app.state.clock = lambda: datetime.now(UTC)  # tests move time by replacing it
@@ -111,10 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            "BelGov-Trace-Id", "Accept-Language"],
             expose_headers=["BelGov-Trace-Id", "Location", "Idempotency-Replayed"],
         )  # fmt: skip
+    app.add_middleware(StrictInput)  # innermost: reads the body under the size limit
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         RequestContext,
         max_body_bytes=settings.max_body_bytes,
         timeout_seconds=settings.request_timeout_seconds,
+        max_header_count=settings.max_header_count,
+        max_header_bytes=settings.max_header_bytes,
     )
     return app

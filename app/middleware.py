@@ -12,12 +12,33 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.domain.ssin_text import holds_ssin
 from app.observability import LATENCY, REQUESTS, trace_id_var
 
 log = logging.getLogger("llr.access")
 
 TRACE_HEADER = "BelGov-Trace-Id"
-_TRACE_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+RELATED_TRACE_HEADER = "BelGov-Related-Trace-Id"
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_NOT_RELATED = re.compile(r"[^A-Za-z0-9._:\-]")
+_RELATED_DIGITS = 10
+
+
+def trace_ids(given: str) -> tuple[str, str | None]:
+    """(trace id, related trace id). A received trace id of the documented form (a UUID) holding
+    no SSIN is the request's; anything else is replaced by a new one (it would be stored in the
+    access log, the ledger and the decisions), and kept only as ``BelGov-Related-Trace-Id`` in a
+    form that cannot hold an SSIN: safe ASCII, at most 64 characters, at most 10 digits (the
+    rest masked)."""
+    if _UUID.match(given) and not holds_ssin(given):
+        return given.lower(), None
+    if not given:
+        return str(uuid.uuid4()), None
+    related, digits = [], 0
+    for char in _NOT_RELATED.sub("", given)[:64]:
+        digits += char.isdigit()
+        related.append("*" if char.isdigit() and digits > _RELATED_DIGITS else char)
+    return str(uuid.uuid4()), "".join(related) or None
 
 
 class BodyTooLarge(Exception):
@@ -41,10 +62,18 @@ def _abandoned(task: "asyncio.Future[None]") -> None:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        timeout_seconds: float,
+        max_header_count: int = 100,
+        max_header_bytes: int = 16_384,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.timeout_seconds = timeout_seconds
+        self.max_header_count, self.max_header_bytes = max_header_count, max_header_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,7 +81,10 @@ class RequestContext:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get(TRACE_HEADER.lower(), "")
-        trace_id = given if _TRACE_OK.match(given) else str(uuid.uuid4())
+        trace_id, related = trace_ids(given)
+        returned = [(TRACE_HEADER.encode(), trace_id.encode())]
+        if related:
+            returned.append((RELATED_TRACE_HEADER.encode(), related.encode()))
         token = trace_id_var.set(trace_id)
         started = time.perf_counter()
         state: dict[str, Any] = {"status": 500, "started": False}
@@ -73,13 +105,21 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (TRACE_HEADER.encode(), trace_id.encode()),
-                ]
+                message["headers"] = [*message["headers"], *returned]
             await send(message)
 
         try:
+            if self._headers_too_large(scope):
+                await self._reply(
+                    send_with_trace,
+                    scope,
+                    431,
+                    "about:blank",
+                    "Request Header Fields Too Large",
+                    f"At most {self.max_header_count} headers of "
+                    f"{self.max_header_bytes} bytes in all",
+                )
+                return
             declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
                 await self._too_large(send_with_trace, scope)
@@ -128,9 +168,15 @@ class RequestContext:
                     "route": template,
                     "status": state["status"],
                     "durationMs": round(elapsed * 1000, 2),
+                    **({"relatedTraceId": related} if related else {}),
                 },
             )
             trace_id_var.reset(token)
+
+    def _headers_too_large(self, scope: Scope) -> bool:
+        raw = scope["headers"]
+        size = sum(len(name) + len(value) for name, value in raw)
+        return len(raw) > self.max_header_count or size > self.max_header_bytes
 
     async def _too_large(self, send: Send, scope: Scope) -> None:
         await self._reply(send, scope, 413, "about:blank", "Content Too Large",
@@ -188,9 +234,8 @@ _PAGE_HEADERS = [
 ]
 
 
-class SecurityHeaders:
-    """``nosniff`` on every response; a strict content security policy, no framing and no
-    referrer on the HTML pages; ``no-store`` on API answers, which may hold personal data."""
+class HttpMiddleware:
+    """A pure-ASGI middleware of HTTP requests only: everything else passes through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -199,6 +244,17 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(HttpMiddleware):
+    """``nosniff`` on every response; a strict content security policy, no framing and no
+    referrer on the HTML pages; ``no-store`` on API answers, which may hold personal data."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         page = scope["path"] in HTML_PAGES
         extra = [(b"x-content-type-options", b"nosniff")]
         extra += _PAGE_HEADERS if page else [(b"cache-control", b"no-store")]

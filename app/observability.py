@@ -2,7 +2,6 @@
 
 import json
 import logging
-import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -10,18 +9,11 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from app.domain.ssin_text import mask_ssins
+
+__all__ = ["mask_ssins"]
+
 trace_id_var: ContextVar[str | None] = ContextVar("trace_id", default=None)
-
-# Eleven digits, alone or in the usual punctuated form (85.07.30-033.28). Masked whether or not
-# the check digits hold: a mistyped SSIN is personal data too.
-_SSIN_LIKE = re.compile(
-    r"(?<!\d)(\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{3}[.\-/ ]?)(\d{2})(?!\d)"
-)
-
-
-def mask_ssins(text: str) -> str:
-    return _SSIN_LIKE.sub(lambda m: re.sub(r"\d", "*", m.group(1)) + m.group(2), text)
-
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 

@@ -51,8 +51,8 @@ def problem(
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status}
     if detail:
-        body["detail"] = detail
-    body["instance"] = request.url.path
+        body["detail"] = mask_ssins(detail)
+    body["instance"] = mask_ssins(request.url.path)
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -72,9 +72,9 @@ def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[
     return {
         "type": ISSUE + kind,
         "in": location,
-        "name": name,
+        "name": mask_ssins(name),
         "value": _shorten(value),
-        "detail": detail,
+        "detail": mask_ssins(detail),
     }
 
 
@@ -176,6 +176,21 @@ def _access_problems() -> None:
     DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
 
 
+def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
+    """The problem answering a domain error; a 403 is logged with the partner and the reason."""
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_PROBLEMS:
+            status, type_, title = DOMAIN_PROBLEMS[cls]
+            if status == 403:
+                partner = getattr(request.state, "partner", None)
+                refusal = {"partner": partner, "reason": exc.detail, "problem": type_}
+                log.warning("access refused", extra=refusal)
+            extra = getattr(exc, "problem_extra", None) or {}
+            return problem(request, status, type_, title, exc.detail, **extra)
+    log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
+    return _internal(request)
+
+
 def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
     DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
 
@@ -196,13 +211,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        for cls in type(exc).__mro__:
-            if cls in DOMAIN_PROBLEMS:
-                status, type_, title = DOMAIN_PROBLEMS[cls]
-                extra = getattr(exc, "problem_extra", None) or {}
-                return problem(request, status, type_, title, exc.detail, **extra)
-        log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
-        return _internal(request)
+        return domain_problem(request, exc)
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
@@ -218,8 +227,9 @@ def install(app: FastAPI) -> None:
             detail = f"No resource at {request.url.path}"
         return problem(request, exc.status_code, type_, title, detail, dict(exc.headers or {}))
 
-    for db_error in (OperationalError, InterfaceError, PoolTimeoutError, OSError):
+    for db_error in (OperationalError, InterfaceError, OSError):
         app.add_exception_handler(db_error, _unavailable)
+    app.add_exception_handler(PoolTimeoutError, _busy)
     app.add_exception_handler(DBAPIError, _dbapi)
     app.add_exception_handler(Exception, _unexpected)
 
@@ -233,16 +243,25 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+def service_unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)}
+    return problem(
+        request, 503, BELGIF + "serviceUnavailable", "Service Unavailable", detail, headers
+    )
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(exc).__name__)
-    return problem(
-        request,
-        503,
-        BELGIF + "serviceUnavailable",
-        "Service Unavailable",
-        "The service cannot reach its database; try again shortly",
-        {"Retry-After": "5"},
+    return service_unavailable(
+        request, "The service cannot reach its database; try again shortly", 5
     )
+
+
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """Every pooled connection is in use and none came free in time: the database is there, the
+    service is saturated. Told apart from a database that is down."""
+    log.warning("connection pool exhausted: %s", type(exc).__name__)
+    return service_unavailable(request, "The service is busy; try again shortly", 1)
 
 
 # SQLSTATEs of a database that is not there for us: connection exceptions (class 08) and a

@@ -4,7 +4,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret-change-me"  # noqa: S105 - refused in production
@@ -64,15 +72,46 @@ class Settings(BaseSettings):
         description='JSON: [{"issuer": "...", "jwks_url" | "jwks_file" | "jwks": ...}]',
     )
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed")
+    auth_require_at_jwt: bool = Field(
+        default=True,
+        description="require the header typ at+jwt (RFC 9068); false only for an issuer that "
+        "cannot set it",
+    )
+    auth_max_token_lifetime_seconds: int = Field(
+        default=3600, ge=60, description="the longest exp - iat a token may have"
+    )
     dev_issuer: bool = Field(
         default=True,
         description="trust the local development issuer (`llr token`); never in production",
     )
     dev_keys_dir: Path = Field(default=Path(".llr/dev-keys"), description="development key pair")
     partners_file: Path | None = Field(default=None, description="default: app/partners.toml")
+    rate_limit: str = Field(
+        default="6000/minute",
+        description="requests per partner and worker (a `limits` expression); empty: none",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="a request's line and headers must arrive within it"
+    )
+    max_header_count: int = Field(default=100, ge=10, description="more headers: 431")
+    max_header_bytes: int = Field(default=16_384, ge=4096, description="larger headers: 431")
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="the service's public URL, for absolute links; none: links are relative",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
     )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        from limits import parse
+
+        if value.strip():
+            parse(value)  # ValueError names what is wrong
+        return value
 
     @property
     def trusts_dev_issuer(self) -> bool:

@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -22,8 +22,19 @@ def _instant_text(value: object) -> object:
     raise ValueError("an instant is an RFC 3339 string, like 2026-11-23T10:00:00Z")
 
 
-IsoDate = Annotated[date, BeforeValidator(_date_text)]
-"""A calendar date, YYYY-MM-DD and nothing else."""
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+"""The dates the service reasons about: arithmetic on a date at year 1 or 9999 overflows."""
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text)]
-"""An instant with its offset, as an RFC 3339 string."""
+
+def _in_range(value: date) -> date:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"a date lies between {EARLIEST} and {LATEST}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text), AfterValidator(_in_range)]
+"""A calendar date, YYYY-MM-DD and nothing else, from 1900 to 2199."""
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text), AfterValidator(_in_range)]
+"""An instant with its offset, as an RFC 3339 string, from 1900 to 2199."""

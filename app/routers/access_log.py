@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from app.auth import AUTH_RESPONSES, PrincipalDep
 from app.deps import KeyerDep, SessionDep
 from app.domain.access.log import check_log_reader, read_access_log, record_access
+from app.routers.pagination import next_link, open_cursor
 from app.routers.problem_docs import problem_responses
 from app.schemas import ApiModel
 
@@ -44,11 +45,9 @@ async def get_access_log(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AccessLogPage:
     citizen_key = keyer.key(check_log_reader(principal, ssin))
-    page = await read_access_log(session, citizen_key, page_size, cursor)
+    page = await read_access_log(session, citizen_key, page_size, open_cursor(request, cursor))
     await record_access(session, principal, citizen_key, "accessLog.read", principal.endpoint)
-    following = None
-    if page.next_cursor:
-        following = str(request.url.include_query_params(cursor=page.next_cursor))
+    following = next_link(request, page.next_cursor)
     return AccessLogPage(
         items=[AccessEntryOut(at=e.at, partner=e.partner, action=e.action, endpoint=e.endpoint,
                               trace_id=e.trace_id) for e in page.items],

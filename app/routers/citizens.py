@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from app.auth import AUTH_RESPONSES, require
 from app.deps import KeyerDep, SessionDep, TodayDep, VaultDep
 from app.domain.access import Principal, record_access
+from app.domain.access.privacy import refuse_ssins
 from app.domain.citizens import remember_citizen
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
@@ -35,6 +36,7 @@ async def put_citizen_facts(
     today: TodayDep,
 ) -> FactsVersionOut:
     citizen = principal.check_citizen(ssin)
+    refuse_ssins({"source": body.source})
     await remember_citizen(session, vault, keyer.key(citizen), citizen)
     stored = await declare_facts(
         session,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.domain.dates import IsoDate
 from app.domain.periods import Period, PeriodKind
@@ -46,6 +46,17 @@ EXAMPLE_FACTS: dict[str, Any] = {
 }
 
 
+MAX_INCENTIVES = 20
+"""The most incentive codes one request may name (the catalogue has fewer): a request's work is
+bounded by its size, not by how often it repeats itself."""
+
+
+def _distinct(codes: list[str] | None) -> list[str] | None:
+    if codes is not None and len(set(codes)) != len(codes):
+        raise ValueError("each incentive may be named once")
+    return codes
+
+
 class EligibilityRequest(ApiModel):
     as_of: IsoDate | None = Field(
         default=None, description="Default: today in Europe/Brussels", examples=["2026-11-23"]
@@ -65,10 +76,12 @@ class EligibilityRequest(ApiModel):
         description="An ODB reference (`odbId`), inline attributes, or both",
         examples=[{"odbId": "ODB-000123"}],
     )
-    incentives: list[IncentiveCode] | None = Field(
+    incentives: Annotated[list[IncentiveCode] | None, AfterValidator(_distinct)] = Field(
         default=None,
         min_length=1,
-        description="Default: every incentive",
+        max_length=MAX_INCENTIVES,
+        description=f"Default: every incentive; at most {MAX_INCENTIVES}, each once",
+        json_schema_extra={"uniqueItems": True},
         examples=[["opleidingscheques", "vov"]],
     )
 

@@ -7,18 +7,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.auth import AUTH_RESPONSES, require
+from app.auth import AUTH_RESPONSES, PrincipalDep, require
 from app.deps import KeyerDep, LedgerDep, SessionDep, VaultDep
 from app.domain.access import Principal, record_access, record_accesses
 from app.domain.access.privacy import refuse_ssins
 from app.domain.access.transactions import authorize_posting
 from app.domain.dates import IsoDate
+from app.domain.errors import InvalidInput
 from app.domain.identity import CitizenKeyer, parse_ssin
 from app.domain.ledger import idempotency
+from app.domain.ledger.errors import LedgerError
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.queries import TransactionFilter, list_transactions, load_transaction
 from app.domain.ledger.service import Booking, Ledger
 from app.domain.ledger.tables import TransactionType
+from app.problems import domain_problem
+from app.routers.pagination import next_link, open_cursor
 from app.routers.problem_docs import Problem, problem_responses
 from app.routers.transaction_models import (
     CaptureRequest,
@@ -33,6 +37,10 @@ from app.routers.transaction_models import (
 )
 
 router = APIRouter(tags=["transactions"], responses=problem_responses(404) | AUTH_RESPONSES)
+
+CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+"""RFC 9562's form, versions 1 to 8: ``{...}``, ``urn:uuid:``, uppercase, no dashes and the
+nil UUID are refused rather than taken for the same key."""
 
 Reader = Annotated[Principal, Depends(require("llr:transactions:read"))]
 Writer = Annotated[Principal, Depends(require("llr:transactions:write"))]
@@ -141,9 +149,17 @@ async def _execute(
     },
 )  # fmt: skip
 async def post_transaction(
+    request: Request,
     body: Annotated[TransactionRequest, Body(openapi_examples=EXAMPLES)],
     idempotency_key: Annotated[
-        uuid.UUID, Header(alias="Idempotency-Key", description="a UUID the caller chooses")
+        str,
+        Header(
+            alias="Idempotency-Key",
+            pattern=CANONICAL_UUID,
+            description="a UUID the caller chooses, in its canonical form (lowercase, with "
+            "dashes, not the nil UUID): one key has one spelling",
+            examples=["0b6f3a52-3a8e-4c1e-9a4e-2f1d7c5b9e10"],
+        ),
     ],
     session: SessionDep,
     ledger: LedgerDep,
@@ -167,7 +183,18 @@ async def post_transaction(
                                 principal.endpoint)  # fmt: skip
         return JSONResponse(_replayed(stored.body, citizen), status_code=stored.status_code,
                             headers={"Idempotency-Replayed": "true"})  # fmt: skip
-    txn_id = await _execute(ledger, principal.actor, keyer, body)
+    try:
+        txn_id = await _execute(ledger, principal.actor, keyer, body)
+    except LedgerError as exc:
+        if citizen is None:
+            raise
+        # the refusal tells about the citizen's rights (a 409 may show the balance): on the
+        # record like any other look. What the refused operation did is rolled back first (no
+        # savepoint on the path of every posting), the access row commits on its own.
+        await session.rollback()
+        refused = action + ".refused"
+        await record_access(session, principal, citizen.key, refused, principal.endpoint)
+        return domain_problem(request, exc)
     view = ledger.posted.get(txn_id) or await load_transaction(session, txn_id, vault, ledger.now)
     payload = TransactionOut.of(view).model_dump(mode="json", by_alias=True)
     kept = idempotency.StoredResponse(201, _stored(payload))
@@ -180,6 +207,9 @@ async def post_transaction(
     "/transactions/{transactionId}",
     operation_id="getTransaction",
     summary="One transaction, with the right's balance right after it",
+    description="Needs `llr:transactions:read`, or `llr:transactions:write` for a transaction "
+    "the caller posted itself (the `Location` of its 201). A partner reads the transactions of "
+    "the incentives it may post, and its own.",
     response_model=TransactionOut,
 )
 async def get_transaction(
@@ -188,9 +218,10 @@ async def get_transaction(
     ledger: LedgerDep,
     keyer: KeyerDep,
     vault: VaultDep,
-    principal: Reader,
+    principal: PrincipalDep,
 ) -> TransactionOut:
     view = await load_transaction(session, transaction_id, vault, ledger.now)
+    principal.check_reading(view.incentive, view.caller)
     citizen_key = keyer.key(view.ssin) if view.ssin else None
     principal.check_citizen_key(citizen_key)
     if citizen_key is not None:
@@ -229,13 +260,25 @@ async def get_transactions(
 ) -> TransactionPage:
     citizen = principal.check_citizen(ssin, "query") if ssin is not None else principal.ssin
     citizen_key = keyer.key(citizen) if citizen is not None else None
-    where = TransactionFilter(citizen_key, incentive, type_, status, from_, to)
-    page = await list_transactions(session, where, vault, ledger.now, page_size, cursor)
+    if citizen_key is None and (status is not None or type_ is not None):
+        # neither is indexed: over every citizen, a rare status would scan the whole table
+        raise InvalidInput("ssin", None, "filtering by status or type needs an ssin", "query")
+    where = TransactionFilter(
+        citizen_key,
+        incentive,
+        type_,
+        status,
+        from_,
+        to,
+        principal.readable_incentives,
+        principal.partner,
+    )
+    page = await list_transactions(
+        session, where, vault, ledger.now, page_size, open_cursor(request, cursor)
+    )
     # Every citizen the page shows is on record, whether asked for by SSIN or not.
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
     await record_accesses(session, principal, [citizen_key] if citizen_key else shown,
                           "transactions.list", principal.endpoint)  # fmt: skip
-    following = None
-    if page.next_cursor:
-        following = str(request.url.include_query_params(cursor=page.next_cursor))
+    following = next_link(request, page.next_cursor)
     return TransactionPage(items=[TransactionOut.of(v) for v in page.items], next=following)

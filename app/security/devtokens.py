@@ -67,5 +67,6 @@ def mint(
     if ssin is not None:
         claims["ssin"] = ssin
     claims.update(extra or {})
+    claims = {name: value for name, value in claims.items() if value is not None}
     header = {"alg": "ES256", "kid": key.kid, "typ": "at+jwt"}
     return jwt.encode(header, claims, key, algorithms=["ES256"])

@@ -1,4 +1,4 @@
-"""From verified claims to a ``Principal``: the partner by ``client_id`` (or ``sub``), the
+"""From verified claims to a ``Principal``: the partner by ``client_id`` (required), the
 effective scopes (carried and registered), and the citizen of a citizen-bound token."""
 
 from typing import Any
@@ -12,7 +12,8 @@ from app.security.tokens import InvalidToken
 def _scopes(claims: dict[str, Any]) -> frozenset[str]:
     scope = claims.get("scope", "")
     if isinstance(scope, str):
-        return frozenset(scope.split())
+        # RFC 6749 section 3.3: scope tokens are separated by spaces, nothing else
+        return frozenset(s for s in scope.split(" ") if s)
     if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
         return frozenset(scope)
     raise InvalidToken("the scope claim is neither a string nor a list of strings")
@@ -25,9 +26,9 @@ def principal_from_claims(
     trace_id: str | None,
     endpoint: str,
 ) -> Principal:
-    client_id = claims.get("client_id") or claims.get("sub")
+    client_id = claims.get("client_id")
     if not isinstance(client_id, str) or not client_id:
-        raise InvalidToken("the token names no client (client_id or sub)")
+        raise InvalidToken("the token names no client (client_id)")
     policy = registry.by_client_id(client_id)
     if policy is None:
         raise MissingPermission("this client is not a registered partner")

@@ -2,9 +2,11 @@
 
 Only RS256 and ES256 are accepted, and only keys of type RSA or EC are ever loaded, so neither
 ``alg: none`` nor an HMAC signed with a published public key can pass. The token names its issuer;
-the signature must verify against *that* issuer's keys; then ``iss``, ``aud``, ``exp`` (required)
-and ``nbf``/``iat`` (when present) are checked. Every failure is an ``InvalidToken`` whose reason
-is safe to show: it never repeats the token.
+the signature must verify against *that* issuer's keys; then, per RFC 9068, the header's ``typ``
+must be ``at+jwt`` (an ID token is not an access token; ``require_typ=False`` for an issuer that
+cannot), ``iss``, ``aud``, ``exp``, ``iat`` and ``client_id`` are required, ``exp - iat`` may not
+exceed ``max_lifetime_seconds``, and ``nbf`` is checked when present. Every failure is an
+``InvalidToken`` whose reason is safe to show: it never repeats the token.
 """
 
 import json
@@ -24,6 +26,7 @@ ALGORITHMS = ("RS256", "ES256")
 SIGNATURE_CACHE_SECONDS = 60.0
 SIGNATURE_CACHE_SIZE = 4096
 _KEY_TYPES = {"RSA", "EC"}
+_ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}  # RFC 9068 section 4: case-insensitive
 
 
 class InvalidToken(Exception):
@@ -106,6 +109,8 @@ class TokenVerifier:
     issuers: Mapping[str, KeySource]
     audience: str
     leeway_seconds: int = 30
+    require_typ: bool = True
+    max_lifetime_seconds: int = 3600
     now: Callable[[], int] = field(default=lambda: int(time.time()))
 
     _signatures: "OrderedDict[str, tuple[float, dict[str, Any], str]]" = field(
@@ -133,6 +138,8 @@ class TokenVerifier:
         if header.get("alg") not in ALGORITHMS:
             # not echoed: the reason goes into a response header, and the value is the caller's
             raise InvalidToken("the algorithm is not accepted (RS256 or ES256 only)")
+        if self.require_typ and str(header.get("typ", "")).lower() not in _ACCESS_TOKEN_TYPES:
+            raise InvalidToken("the token is not an access token (typ must be at+jwt)")
         issuer = claims.get("iss")
         source = self.issuers.get(issuer) if isinstance(issuer, str) else None
         if source is None:
@@ -151,6 +158,8 @@ class TokenVerifier:
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": self.audience},
             exp={"essential": True},
+            iat={"essential": True},
+            client_id={"essential": True},
         )  # fmt: skip
         try:
             registry.validate(claims)
@@ -160,6 +169,17 @@ class TokenVerifier:
             raise InvalidToken(f"the token lacks the claim {exc.claim}") from exc
         except InvalidClaimError as exc:
             raise InvalidToken(_claim_reason(exc)) from exc
+        lifetime = _number(claims["exp"]) - _number(claims["iat"])
+        if lifetime > self.max_lifetime_seconds + self.leeway_seconds:
+            raise InvalidToken(f"the token lives longer than {self.max_lifetime_seconds} s")
+        if not isinstance(claims["client_id"], str) or not claims["client_id"]:
+            raise InvalidToken("the claim client_id of the token is not valid")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidToken("the token's exp and iat must be numbers")
+    return float(value)
 
 
 def _claim_reason(exc: InvalidClaimError) -> str:

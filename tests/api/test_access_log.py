@@ -17,13 +17,16 @@ async def entries(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT count(*) FROM access_log")) or 0)
 
 
+READ = "0d9e4f1a-2b3c-4d5e-8f60-718293a4b5c6"
+
+
 async def test_actions_and_reads_are_logged_newest_first(
     client: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
     granted = await grant(client, OWN, "vov", "100", "HOUR")
     hold = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
                                    "amount": qty("10", "HOUR")})  # fmt: skip
-    await client.get(f"/transactions/{granted['id']}", headers={"BelGov-Trace-Id": "read-1"})
+    await client.get(f"/transactions/{granted['id']}", headers={"BelGov-Trace-Id": READ})
     await client.get("/transactions", params={"ssin": "85.07.30-033.28"})
     citizen = issuer.headers("burgerprofiel", ssin=OWN)
     log = await client.get(f"/wallet/{OWN}/accessLog", headers=citizen)
@@ -36,7 +39,7 @@ async def test_actions_and_reads_are_logged_newest_first(
         "transaction.grant",
     ]
     assert {i["partner"] for i in items} == {"dwse"}
-    assert items[1]["traceId"] == "read-1"
+    assert items[1]["traceId"] == READ
     assert items[1]["endpoint"] == "GET /transactions/{transactionId}"
     assert hold.headers["BelGov-Trace-Id"] == items[2]["traceId"]
     assert set(items[0]) == {"at", "partner", "action", "endpoint", "traceId"}
@@ -64,15 +67,24 @@ async def test_the_log_pages_with_a_cursor(client: httpx.AsyncClient) -> None:
     assert bad.status_code == 400
 
 
-async def test_a_refused_action_is_not_logged(
+async def test_a_refused_action_is_logged_as_refused_and_changes_nothing(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
+    # issue 10, finding 4: the 409 shows the balance, so it is a look at the citizen's rights
     await grant(client, OWN, "vov", "5", "HOUR")
     before = await entries(session)
+    postings = "SELECT count(*) FROM ledger_transactions"
+    posted = (await session.execute(text(postings))).scalar_one()
     too_much = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
                                        "amount": qty("6", "HOUR")})  # fmt: skip
     assert too_much.status_code == 409
-    assert await entries(session) == before
+    assert await entries(session) == before + 1
+    assert (await session.execute(text(postings))).scalar_one() == posted
+    last = "SELECT action FROM access_log ORDER BY id DESC LIMIT 1"
+    assert (await session.execute(text(last))).scalar_one() == "transaction.reserve.refused"
+    again = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
+                                    "amount": qty("5", "HOUR")})  # fmt: skip
+    assert again.status_code == 201  # the refusal held nothing back
 
 
 async def test_a_replay_is_logged_and_gives_the_ssin_back(

@@ -231,3 +231,22 @@ async def test_a_hostile_token_header_is_a_401_not_a_500(anonymous: httpx.AsyncC
             "/transactions", headers={"Authorization": f"Bearer {token}"}
         )
         assert_problem(response, 401, "invalidAccessToken")
+
+
+async def test_scopes_are_split_on_spaces_only(
+    anonymous: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    # finding 5 of issue 10: "a\tb" is one (unknown) scope, not two
+    headers = issuer.headers("dwse", scope="llr:wallet:read\tllr:transactions:read")
+    assert_problem(await anonymous.get("/transactions", headers=headers), 403, "missingScope")
+    headers = issuer.headers("dwse", scope="llr:wallet:read  llr:transactions:read")
+    assert (await anonymous.get("/transactions", headers=headers)).status_code == 200
+
+
+async def test_a_token_without_client_id_is_refused_even_with_sub(
+    anonymous: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    headers = issuer.headers("dwse", client_id=None)
+    response = await anonymous.get("/transactions", headers=headers)
+    assert_problem(response, 401, "invalidAccessToken")
+    assert "client_id" in response.json()["detail"]

@@ -210,7 +210,9 @@ CASES = [
     C("federal", "reverse", "opleidingsrecht", "any", "all", PERMISSION),
     # one transaction: another citizen's is 403, not 404
     C("dwse", "getTransaction", "vov", "any", "all", OK),
-    C("vdab", "getTransaction", "vov", "any", "all", OK),
+    # a partner reads the incentives it may post (issue 10, finding 4): VDAB runs the vouchers
+    C("vdab", "getTransaction", "vov", "any", "all", PERMISSION),
+    C("vdab", "getTransaction", "opleidingscheques", "any", "all", OK),
     C("vdab", "getTransaction", "vov", "any", "missing", SCOPE),
     C("burgerprofiel", "getTransaction", "vov", "own", "all", OK),
     C("burgerprofiel", "getTransaction", "vov", "other", "all", PERMISSION),

@@ -60,7 +60,8 @@ def assert_problem(response: httpx.Response, status: int, type_: str) -> dict[st
     assert body["type"] == type_
     assert body["status"] == status
     assert body["title"]
-    assert body["instance"] == response.request.url.path
+    # the path, with any SSIN in it masked (a problem never echoes one)
+    assert body["instance"] == mask_ssins(response.request.url.path)
     return body
 
 
@@ -154,9 +155,21 @@ async def test_unexpected_error_is_500_without_internals(probed: httpx.AsyncClie
     assert "line 12" not in str(body)
 
 
+TRACE = "3f2b8c1e-6d4a-4b7e-9c2d-1a5e7f9b0c3d"
+
+
 async def test_trace_id_is_echoed(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"BelGov-Trace-Id": TRACE})
+    assert response.headers["BelGov-Trace-Id"] == TRACE
+    assert "BelGov-Related-Trace-Id" not in response.headers
+
+
+async def test_a_trace_id_not_a_uuid_is_replaced_and_kept_as_related(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/health", headers={"BelGov-Trace-Id": "abc-123"})
-    assert response.headers["BelGov-Trace-Id"] == "abc-123"
+    assert len(response.headers["BelGov-Trace-Id"]) == 36
+    assert response.headers["BelGov-Related-Trace-Id"] == "abc-123"
 
 
 async def test_trace_id_is_generated_when_absent_or_unusable(client: httpx.AsyncClient) -> None:
@@ -170,8 +183,8 @@ async def test_trace_id_is_generated_when_absent_or_unusable(client: httpx.Async
 
 
 async def test_problem_responses_carry_the_trace_id(client: httpx.AsyncClient) -> None:
-    response = await client.get("/nowhere", headers={"BelGov-Trace-Id": "t-404"})
-    assert response.headers["BelGov-Trace-Id"] == "t-404"
+    response = await client.get("/nowhere", headers={"BelGov-Trace-Id": TRACE})
+    assert response.headers["BelGov-Trace-Id"] == TRACE
 
 
 async def test_metrics_count_requests_per_route(client: httpx.AsyncClient) -> None:
@@ -185,7 +198,7 @@ async def test_metrics_count_requests_per_route(client: httpx.AsyncClient) -> No
 async def test_logs_never_show_an_ssin(
     probed: httpx.AsyncClient, captured_logs: io.StringIO
 ) -> None:
-    await probed.get("/wallet/85073003328", headers={"BelGov-Trace-Id": "mask-1"})
+    await probed.get("/wallet/85073003328", headers={"BelGov-Trace-Id": TRACE})
     await probed.get("/wallet/85.07.30-033.28")
     await probed.get("/_probe/boom")  # the exception text carries an SSIN too
     logging.getLogger("llr.test").info(
@@ -193,7 +206,7 @@ async def test_logs_never_show_an_ssin(
     )
     output = captured_logs.getvalue()
     lines = [json.loads(line) for line in output.splitlines()]
-    assert any(line.get("traceId") == "mask-1" for line in lines)
+    assert any(line.get("traceId") == TRACE for line in lines)
     assert any(line.get("exception") for line in lines)
     for secret in ("85073003328", "85.07.30-033.28", "98472899765", "98.47.28-997.65", "0730033"):
         assert secret not in output
@@ -203,5 +216,7 @@ async def test_logs_never_show_an_ssin(
 
 def test_masking_leaves_other_numbers_alone() -> None:
     assert mask_ssins("order 123456 of 2026-11-23") == "order 123456 of 2026-11-23"
-    assert mask_ssins("id 850730033281234") == "id 850730033281234"
+    assert mask_ssins("id 123456789012345") == "id 123456789012345"  # no check digits hold
+    # an SSIN inside a longer number is still an SSIN (issue 10, finding 2)
+    assert mask_ssins("id 850730033281234") == "id *********281234"
     assert mask_ssins("ssin=85073003328.") == "ssin=*********28."

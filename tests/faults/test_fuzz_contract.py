@@ -55,3 +55,12 @@ def test_the_server_keeps_its_contract(
 ) -> None:
     case.call_and_validate(base_url=live.base_url, headers=dwse_headers, checks=CHECKS,
                            timeout=15)  # fmt: skip
+
+
+def test_the_fuzzing_sends_negative_and_boundary_data() -> None:
+    """Issue 10: schemathesis generates invalid data (negative mode) besides valid, and runs
+    its coverage phase (boundary values of every constraint) on every operation."""
+    from schemathesis import GenerationMode
+
+    assert set(schema.config.generation.modes) == {GenerationMode.POSITIVE, GenerationMode.NEGATIVE}
+    assert schema.config.phases.coverage.enabled

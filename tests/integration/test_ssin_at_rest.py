@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from app.domain.identity import CitizenKeyer
+from app.domain.ssin_text import find_ssins
 from app.embedded_pg import find_bin_dir
 from tests.auth_support import TestIssuer
 from tests.conftest import TEST_SECRET
@@ -17,6 +18,18 @@ from tests.support import grant, make_ssin, post_txn, qty
 
 def punctuated(ssin: str) -> str:
     return f"{ssin[:2]}.{ssin[2:4]}.{ssin[4:6]}-{ssin[6:9]}.{ssin[9:]}"
+
+
+def spellings(ssin: str) -> list[str]:
+    """Ways an SSIN was found to slip through (issue 10, finding 2)."""
+    return [
+        ssin,
+        punctuated(ssin),
+        ".".join(ssin),
+        "0" + ssin,
+        ssin[:5] + "\u200b" + ssin[5:],
+        f"{ssin[:2]}.{ssin[2:4]}.{ssin[4:6]} - {ssin[6:9]}.{ssin[9:]}",
+    ]
 
 
 async def drive(client: httpx.AsyncClient, issuer: TestIssuer, ssin: str) -> None:
@@ -41,6 +54,30 @@ async def drive(client: httpx.AsyncClient, issuer: TestIssuer, ssin: str) -> Non
     reversed_ = await post_txn(client, {"type": "reverse", "transactionId": granted["id"],
                                         "reason": "posted twice"})  # fmt: skip
     assert reversed_.status_code in (201, 409)
+    for spelling in spellings(ssin):  # planted in every free field and header
+        planted: dict[str, str | bytes] = {"BelGov-Trace-Id": spelling.encode()}
+        refused = await client.post(
+            "/transactions",
+            headers=planted | {"Idempotency-Key": key},
+            json={
+                "type": "reserve",
+                "ssin": ssin,
+                "incentive": "vov",
+                "amount": qty("1", "HOUR"),
+                "reference": spelling,
+                "training": {"title": spelling},
+            },
+        )
+        assert refused.status_code == 400
+        for path in (f"/wallet/{ssin}", f"/transactions/{hold['id']}"):
+            assert (await client.get(path, headers=planted)).status_code == 200
+        elig = {"ssin": ssin, "facts": {"status": "employee"}, "training": {"title": spelling}}
+        assert (await client.post("/eligibility", headers=planted, json=elig)).status_code < 500
+        await client.put(
+            f"/citizens/{ssin}/facts",
+            headers=planted,
+            json={"facts": {}, "source": "dmfa", "observedOn": "2026-09-01"},
+        )
     citizen = issuer.headers("burgerprofiel", ssin=ssin)
     for path in (
         f"/transactions/{hold['id']}",
@@ -77,5 +114,8 @@ async def test_a_database_dump_holds_no_ssin_in_clear(
         assert keyer.key(parse_ssin(ssin)) in dump
         for form in (ssin, punctuated(ssin), re.sub(r"\D", " ", punctuated(ssin))):
             assert form not in dump, "an SSIN is stored in clear"
+    # every spelling at once: the service's own detector over the whole dump
+    hidden = {found.digits for found in find_ssins(dump)}
+    assert not hidden & set(ssins), "an SSIN is stored in clear, in some spelling"
     assert "INSERT INTO public.access_log" in dump
     assert "INSERT INTO public.idempotency_keys" in dump

@@ -32,8 +32,10 @@ def claims(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-def sign(key: ECKey | RSAKey | OctKey, alg: str, **changes: Any) -> str:
+def sign(key: ECKey | RSAKey | OctKey, alg: str, typ: str | None = "at+jwt", **changes: Any) -> str:
     header = {"alg": alg, "kid": key.kid} if key.kid else {"alg": alg}
+    if typ is not None:
+        header["typ"] = typ
     return jwt.encode(header, claims(**changes), key, algorithms=[alg])
 
 
@@ -181,3 +183,41 @@ async def test_a_tampered_token_is_not_taken_for_a_remembered_one(
     head, _, signature = token.split(".")
     forged = f"{head}.{b64(claims(client_id='dwse'))}.{signature}"
     assert await refused(verifier, forged) == "the signature does not verify"
+
+
+# Finding 5 of issue 10: the RFC 9068 access-token profile.
+
+
+@pytest.mark.parametrize("typ", [None, "JWT", "id+jwt"])
+async def test_a_token_not_typed_at_jwt_is_refused(
+    verifier: TokenVerifier, typ: str | None
+) -> None:
+    assert "typ must be at+jwt" in await refused(verifier, sign(EC, "ES256", typ=typ))
+
+
+async def test_the_typ_check_can_be_turned_off_for_an_issuer_that_cannot_set_it() -> None:
+    lenient = TokenVerifier({ISSUER: StaticKeys(key_set(jwks(EC)))}, AUDIENCE, require_typ=False)
+    assert await lenient.verify(sign(EC, "ES256", typ=None))
+    assert await lenient.verify(sign(EC, "ES256", typ="application/AT+JWT"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"client_id": None}, "lacks the claim client_id"),
+        ({"client_id": ""}, "client_id"),
+        ({"iat": None}, "lacks the claim iat"),
+        ({"exp": int(time.time()) + 50 * 365 * 86400}, "lives longer than 3600 s"),
+    ],
+)
+async def test_client_id_iat_and_a_bounded_lifetime_are_required(
+    verifier: TokenVerifier, changes: dict[str, Any], reason: str
+) -> None:
+    assert reason in await refused(verifier, sign(EC, "ES256", **changes))
+
+
+async def test_the_maximum_lifetime_is_configurable() -> None:
+    day = TokenVerifier(
+        {ISSUER: StaticKeys(key_set(jwks(EC)))}, AUDIENCE, max_lifetime_seconds=86400
+    )
+    assert await day.verify(sign(EC, "ES256", exp=int(time.time()) + 80000))

@@ -5,7 +5,7 @@ asking for someone else learns nothing about whether that citizen exists."""
 
 from dataclasses import dataclass, field
 
-from app.domain.access.partners import PartnerPolicy
+from app.domain.access.partners import ANY, PartnerPolicy
 from app.domain.audit import Access
 from app.domain.errors import DomainError, InvalidInput
 from app.domain.identity import InvalidSsin, Ssin, parse_ssin
@@ -76,11 +76,34 @@ class Principal:
         if self.citizen_key is not None and citizen_key != self.citizen_key:
             raise MissingPermission("this token is bound to another citizen")
 
+    @property
+    def readable_incentives(self) -> frozenset[str] | None:
+        """The incentives whose transactions this principal may read, besides those it posted
+        itself: ``None`` for all (a citizen's own token; a partner posting every incentive),
+        else those it may post (the registry's data)."""
+        if self.citizen_bound or self.policy.may_post_incentive(ANY):
+            return None
+        return self.policy.posting_incentives
+
+    def check_reading(self, incentive: str, caller: str) -> None:
+        """A transaction is read with ``llr:transactions:read`` (or, by the partner that posted
+        it, with ``llr:transactions:write``: the ``Location`` of its 201), by a partner that
+        posted it or may post its incentive."""
+        own = caller == self.partner
+        if not (self.has_scope(READ) or (own and self.has_scope(WRITE))):
+            raise MissingScope(READ)
+        readable = self.readable_incentives
+        if not own and readable is not None and incentive not in readable:
+            raise MissingPermission(f"{self.partner} may not read transactions of {incentive}")
+
     def check_posting(self, type_: str, incentive: str | None) -> None:
         if not self.policy.may_post(type_):
             raise MissingPermission(f"{self.partner} may not post {type_} transactions")
         if incentive is not None and not self.policy.may_post_incentive(incentive):
             raise MissingPermission(f"{self.partner} may not post transactions for {incentive}")
+
+
+READ, WRITE = "llr:transactions:read", "llr:transactions:write"
 
 
 def _parse(text: str, location: str) -> Ssin:

@@ -98,6 +98,9 @@ class TransactionFilter:
     status: str | None = None
     from_date: date | None = None
     to_date: date | None = None
+    readable: frozenset[str] | None = None
+    """Only these incentives (``None``: all), and whatever ``caller`` posted itself."""
+    caller: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,9 @@ async def list_transactions(
         query = query.where(transactions.c.incentive == where.incentive)
     if where.type is not None:
         query = query.where(transactions.c.type == where.type)
+    if where.readable is not None:
+        mine = transactions.c.caller == where.caller
+        query = query.where(or_(transactions.c.incentive.in_(sorted(where.readable)), mine))
     if where.status is not None:
         query = query.where(_status(now) == where.status)
     if where.from_date is not None:

@@ -1,5 +1,6 @@
 """The rules as the service uses them: stored facts, the catalogue and the engine together."""
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -85,7 +86,10 @@ async def eligibility(
             facts = facts.model_copy(update={"birth_date": citizen.birth_date})
     if training is not None:
         training = await resolve_training(session, training)
-    evaluation = evaluate(facts, as_of, incentives=incentives, training=training, language=language)
+    # CPU-bound: in a thread, so the event loop (other requests, /health, the timeout) goes on
+    evaluation = await asyncio.to_thread(
+        evaluate, facts, as_of, incentives=incentives, training=training, language=language
+    )
     return EligibilityAnswer(evaluation, version)
 
 
