@@ -138,7 +138,11 @@ class TrainingVerdictOut(ApiModel):
 class ResultOut(ApiModel):
     incentive: str
     pillar: Literal["money", "time"]
-    status: Literal["eligible", "notEligible", "undetermined"]
+    status: Literal["eligible", "notEligible", "undetermined", "notModelled"] = Field(
+        description="notModelled: asOf lies before `notModelledBefore`, the first day the "
+        "service models the incentive (no answer either way)"
+    )
+    not_modelled_before: date | None = None
     entitlement: EntitlementOut | None
     employer_proposed_entitlement: EntitlementOut | None = None
     monthly_amount: QuantityOut | None = None
@@ -162,6 +166,7 @@ class ResultOut(ApiModel):
             reasons=ReasonOut.of(result.reasons),
             missing_facts=result.missing_facts,
             training=TrainingVerdictOut.of(result.training),
+            not_modelled_before=result.not_modelled_before,
         )
 
 

@@ -102,12 +102,13 @@ def _not_in_force(
     return IncentiveResult(
         definition.code,
         definition.pillar,
-        "notEligible",
+        "notModelled",
         None,
         None,
         None,
         _reasons([check], params, lang),
         [],
+        not_modelled_before=params.in_force_from,
     )
 
 

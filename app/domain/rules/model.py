@@ -52,6 +52,8 @@ class IncentiveResult:
     training: TrainingVerdict | None = None
     employer_proposed_entitlement: Quantity | None = None
     """VOV: the second bucket for trainings the employer proposes, when in force."""
+    not_modelled_before: date | None = None
+    """For a notModelled answer: the first day the service models the incentive."""
 
 
 @dataclass(frozen=True, slots=True)
