@@ -16,9 +16,7 @@ from app.routers.rules_schemas import EligibilityRequest, EligibilityResponse
 
 RESPONSES = problem_responses() | AUTH_RESPONSES
 router = APIRouter(tags=["eligibility"])
-AcceptLanguage = Annotated[
-    str | None, Header(description="nl (default), fr, en; de falls back to en")
-]
+AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en, de")]
 
 
 @router.post(

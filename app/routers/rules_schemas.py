@@ -23,6 +23,7 @@ from app.domain.rules import (
 )
 from app.domain.rules.facts_store import StoredFacts
 from app.domain.rules.parameters import DatedValue
+from app.domain.rules.questions import Question
 from app.schemas import ApiModel
 
 EXAMPLE_FACTS: dict[str, Any] = {
@@ -151,7 +152,11 @@ class TrainingVerdictOut(ApiModel):
 class ResultOut(ApiModel):
     incentive: str
     pillar: Literal["money", "time"]
-    status: Literal["eligible", "notEligible", "undetermined"]
+    status: Literal["eligible", "notEligible", "undetermined", "notModelled"] = Field(
+        description="notModelled: asOf lies before `notModelledBefore`, the first day the "
+        "service models the incentive (no answer either way)"
+    )
+    not_modelled_before: date | None = None
     entitlement: EntitlementOut | None
     employer_proposed_entitlement: EntitlementOut | None = None
     monthly_amount: QuantityOut | None = None
@@ -175,6 +180,7 @@ class ResultOut(ApiModel):
             reasons=ReasonOut.of(result.reasons),
             missing_facts=result.missing_facts,
             training=TrainingVerdictOut.of(result.training),
+            not_modelled_before=result.not_modelled_before,
         )
 
 
@@ -182,6 +188,62 @@ class ReferralOut(ApiModel):
     code: str
     message: str
     url: str
+
+
+class OptionOut(ApiModel):
+    value: str | bool
+    label: str = Field(description="In the language of Accept-Language")
+
+
+QUESTION_EXAMPLE = {
+    "fact": "contractType",
+    "answer": "contractType",
+    "text": "Welk soort contract hebt u?",
+    "kind": "enum",
+    "options": [
+        {"value": "regular", "label": "Gewone arbeidsovereenkomst"},
+        {"value": "student", "label": "Studentenovereenkomst"},
+        {"value": "apprenticeship", "label": "Leercontract"},
+    ],
+    "sources": ["dmfa", "citizen"],
+    "decides": ["opleidingscheques", "vov"],
+}
+
+
+class QuestionOut(ApiModel):
+    """What a wizard asks next: everything needed to ask for one missing fact."""
+
+    fact: str = Field(description="The missing fact, as in `missingFacts`")
+    answer: str = Field(
+        description="Where the answer goes in the request (dotted path under `facts`, or "
+        "`training.*`); differs from `fact` only for `timeCredit` (`timeCredit.regime`)"
+    )
+    text: str = Field(description="The question, in the language of Accept-Language")
+    kind: Literal["enum", "boolean", "decimal", "integer", "date"]
+    options: list[OptionOut] = Field(description="For enum and boolean: the values, labelled")
+    minimum: str | None = Field(default=None, description="Decimal string, for numbers")
+    maximum: str | None = Field(default=None, description="Decimal string, for numbers")
+    unit: str | None = Field(default=None, examples=["HOUR"])
+    sources: list[str] = Field(description="Registers that can supply the fact (or the citizen)")
+    decides: list[str] = Field(description="The incentives whose answer waits for this fact")
+
+    @classmethod
+    def of(cls, question: Question) -> "QuestionOut":
+        def shown(value: Decimal | None) -> str | None:
+            return None if value is None else format(value, "f")
+
+        return cls(
+            fact=question.fact,
+            answer=question.answer,
+            text=question.text,
+            kind=question.kind,
+            options=[OptionOut(value=o.value, label=o.label) for o in question.options],
+            minimum=shown(question.minimum),
+            maximum=shown(question.maximum),
+            unit=question.unit,
+            sources=question.sources,
+            decides=question.decides,
+        )
 
 
 class EligibilityResponse(ApiModel):
@@ -192,6 +254,11 @@ class EligibilityResponse(ApiModel):
     )
     results: list[ResultOut]
     referrals: list[ReferralOut]
+    questions: list[QuestionOut] = Field(
+        description="One per fact the results still miss, the most useful first (the fact "
+        "deciding most open incentives)",
+        examples=[[QUESTION_EXAMPLE]],
+    )
 
     @classmethod
     def of(cls, evaluation: Evaluation, facts_version: int | None) -> "EligibilityResponse":
@@ -203,6 +270,7 @@ class EligibilityResponse(ApiModel):
             referrals=[
                 ReferralOut(code=r.code, message=r.message, url=r.url) for r in evaluation.referrals
             ],
+            questions=[QuestionOut.of(q) for q in evaluation.questions],
         )
 
 

@@ -81,19 +81,23 @@ async def test_messages_follow_accept_language(client: httpx.AsyncClient) -> Non
     request = {"asOf": "2026-11-23", "facts": WORKER, "incentives": ["vov"]}
     texts = {}
     for header in ("nl-BE", "fr-BE,fr;q=0.9", "en", "de"):
-        response = await client.post("/eligibility", json=request,
-                                     headers={"Accept-Language": header})  # fmt: skip
+        response = await client.post(
+            "/eligibility", json=request, headers={"Accept-Language": header}
+        )
         reason = response.json()["results"][0]["reasons"][2]
         assert reason["code"] == "workplaceInFlanders"
         texts[header] = reason["message"]
     assert "Vlaams Gewest" in texts["nl-BE"]
     assert "Région flamande" in texts["fr-BE,fr;q=0.9"]
     assert "Flemish Region" in texts["en"]
-    assert texts["de"] == texts["en"]
+    assert "Flämischen Region" in texts["de"]
     default = await client.post("/eligibility", json=request)
     assert default.headers["content-language"] == "nl"
     german = await client.post("/eligibility", json=request, headers={"Accept-Language": "de"})
-    assert german.headers["content-language"] == "en"
+    assert german.headers["content-language"] == "de"
+    catalogue = await client.get("/incentives/vov", headers={"Accept-Language": "de"})
+    assert catalogue.headers["content-language"] == "de"
+    assert catalogue.json()["name"] == "Flämischer Bildungsurlaub"
 
 
 async def test_a_training_by_odb_id_says_what_it_consumes(
@@ -113,14 +117,18 @@ async def test_a_training_by_odb_id_says_what_it_consumes(
 async def test_inline_attributes_override_the_catalogue(
     client: httpx.AsyncClient, catalogue: None
 ) -> None:
-    response = await client.post(
-        "/eligibility",
-        json={"asOf": "2026-11-23", "facts": WORKER, "incentives": ["vov"],
-              "training": {"odbId": "ODB-000105", "contactHours": "20"}},
-    )  # fmt: skip
+    training = {"odbId": "ODB-000105", "contactHours": "20"}
+    request = {"asOf": "2026-11-23", "facts": WORKER, "incentives": ["vov"], "training": training}
+    response = await client.post("/eligibility", json=request, headers={"Accept-Language": "en"})
     verdict = response.json()["results"][0]["training"]
-    assert verdict["covered"] is False
-    assert verdict["consumes"] is None
+    # since 2021-22 a 20-hour course counts once combined with others to 32 hours
+    assert verdict["covered"] is None
+    assert verdict["missingFacts"] == ["training.combinedContactHours"]
+    combined = next(r for r in verdict["reasons"] if r["code"] == "trainingCombinedMinimum")
+    assert "12 more hours needed" in combined["message"]
+    training["combinedContactHours"] = "30"
+    response = await client.post("/eligibility", json=request)
+    assert response.json()["results"][0]["training"]["covered"] is False
 
 
 async def test_an_unknown_odb_id_is_400(client: httpx.AsyncClient) -> None:

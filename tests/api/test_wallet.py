@@ -136,7 +136,8 @@ async def test_a_training_the_incentive_does_not_cover_is_refused(
     before = await count(session)
     response = await post_txn(client, {
         "type": "reserve", "ssin": SSIN, "incentive": "vov", "amount": qty("8", "HOUR"),
-        "training": {"contactHours": "8", "vovEligible": True, "kind": "course"}})  # fmt: skip
+        "training": {"contactHours": "8", "vovEligible": True, "kind": "course",
+                     "combinedContactHours": "8"}})  # fmt: skip
     assert response.status_code == 409, response.text
     assert response.json()["type"] == "urn:problem-type:llr:trainingNotEligible"
     assert await count(session) == before

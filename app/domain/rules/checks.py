@@ -8,7 +8,8 @@ from datetime import date
 from typing import Literal, TypeVar
 
 T = TypeVar("T")
-Status = Literal["eligible", "notEligible", "undetermined"]
+Status = Literal["eligible", "notEligible", "undetermined", "notModelled"]
+"""notModelled: the day lies before the first day the service models the incentive."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,21 @@ def education_or_recent_pop(ctx: Context, years: int) -> Check:
     return Check(code, pop, (), {"years": years})
 
 
+def pop_training(ctx: Context, training: TrainingInfo, years: int) -> Check:
+    """The training is named in a POP from career guidance less than ``years`` old."""
+    code = "trainingInPop"
+    if training.named_in_pop is False:
+        return failed(code, years=years)
+    pop = recent_pop(ctx, years)
+    if pop is False:
+        return failed(code, years=years)
+    if training.named_in_pop is None:
+        return unknown(code, "training.namedInPop", years=years)
+    if pop is None:
+        return unknown(code, "careerGuidanceCompletedOn", years=years)
+    return passed(code, years=years)
+
+
 def contract_qualifies(ctx: Context, min_hours: Decimal) -> Check:
     code, facts = "contractQualifies", ctx.facts
     if facts.contract_type is None:

@@ -29,6 +29,7 @@ from app.domain.rules.model import (
     TrainingVerdict,
 )
 from app.domain.rules.parameters import IncentiveParameters, ParameterBook, default_book, require
+from app.domain.rules.questions import questions
 from app.domain.rules.referrals import referrals
 from app.domain.rules.training import TrainingInfo
 
@@ -83,7 +84,11 @@ def evaluate(
         evaluate_one(RULES[code], book[code], facts, as_of, training, language) for code in codes
     ]
     return Evaluation(
-        as_of, book.rules_version(as_of), results, referrals(facts, results, language)
+        as_of,
+        book.rules_version(as_of),
+        results,
+        referrals(facts, results, language),
+        questions(results, language),
     )
 
 
@@ -102,12 +107,13 @@ def _not_in_force(
     return IncentiveResult(
         definition.code,
         definition.pillar,
-        "notEligible",
+        "notModelled",
         None,
         None,
         None,
         _reasons([check], params, lang),
         [],
+        not_modelled_before=params.in_force_from,
     )
 
 

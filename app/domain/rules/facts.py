@@ -122,6 +122,11 @@ class Facts(FactsModel):
     career_vouchers_used: Annotated[StrictInt, Field(ge=0, le=100)] | None = Field(
         default=None, description="Career guidance vouchers ever used"
     )
+    career_vouchers_used_in_window: Annotated[StrictInt, Field(ge=0, le=100)] | None = Field(
+        default=None,
+        description="Career guidance vouchers used in the current 6-year window (since the "
+        "first voucher of that window); 2020 regime: two per window",
+    )
     employer_fte: Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)] | None = Field(
         default=None, description="The employer's average FTE headcount"
     )

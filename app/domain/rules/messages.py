@@ -1,5 +1,4 @@
-"""Localised messages of reasons and referrals (``messages.toml``): nl by default, fr and en;
-de, which has no texts yet, falls back to en."""
+"""Localised messages of reasons and referrals (``messages.toml``): nl by default, fr, en, de."""
 
 import tomllib
 from collections.abc import Mapping
@@ -10,7 +9,7 @@ from pathlib import Path
 
 MESSAGE_FILE = Path(__file__).parent / "messages.toml"
 LANGUAGES = ("nl", "fr", "en", "de")
-TEXT_LANGUAGES = ("nl", "fr", "en")
+TEXT_LANGUAGES = ("nl", "fr", "en", "de")
 """The languages messages.toml has texts in; the others fall back."""
 DEFAULT_LANGUAGE = "nl"
 _FALLBACK = {"nl": ("nl",), "fr": ("fr", "nl"), "en": ("en", "nl"), "de": ("de", "en", "nl")}
@@ -22,7 +21,7 @@ def catalogue() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
     for section in ("reasons", "referrals"):
         for code, texts in data[section].items():
             if not set(TEXT_LANGUAGES) <= set(texts):
-                raise ValueError(f"messages.toml: {section}.{code} needs nl, fr and en")
+                raise ValueError(f"messages.toml: {section}.{code} needs nl, fr, en and de")
     return data
 
 
@@ -46,7 +45,7 @@ def pick_language(accept_language: str | None) -> str:
 
 
 def effective_language(language: str) -> str:
-    """The language the messages are really in (de falls back to en)."""
+    """The language the messages are really in (every supported one has its texts)."""
     return next(lang for lang in _FALLBACK.get(language, ("nl",)) if lang in TEXT_LANGUAGES)
 
 

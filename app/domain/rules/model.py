@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from app.domain.periods import Period, PeriodKind
 from app.domain.quantities import Quantity, Unit, round_down
@@ -12,6 +12,9 @@ from app.domain.rules.checks import Check, Status
 from app.domain.rules.facts import Facts
 from app.domain.rules.parameters import IncentiveParameters, Kind
 from app.domain.rules.training import TrainingInfo
+
+if TYPE_CHECKING:
+    from app.domain.rules.questions import Question
 
 Pillar = Literal["money", "time"]
 
@@ -52,6 +55,8 @@ class IncentiveResult:
     training: TrainingVerdict | None = None
     employer_proposed_entitlement: Quantity | None = None
     """VOV: the second bucket for trainings the employer proposes, when in force."""
+    not_modelled_before: date | None = None
+    """For a notModelled answer: the first day the service models the incentive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,8 @@ class Evaluation:
     rules_version: str
     results: list[IncentiveResult]
     referrals: list[Referral]
+    questions: "list[Question]" = field(default_factory=list)
+    """One per fact the results still miss, most useful first."""
 
 
 @dataclass(frozen=True, slots=True)

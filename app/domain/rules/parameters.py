@@ -60,7 +60,7 @@ class _IncentiveFileModel(_FileModel):
     code: str
     in_force_from: date
     legal_basis: str
-    names: dict[Literal["nl", "fr", "en"], str]
+    names: dict[Literal["nl", "fr", "en", "de"], str]
     parameters: dict[str, _ParameterModel]
 
 

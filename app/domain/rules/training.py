@@ -57,6 +57,11 @@ class TrainingInfo(FactsModel):
     named_in_pop: StrictBool | None = Field(
         default=None, description="Named in the person's POP from career guidance (inline only)"
     )
+    combined_contact_hours: Hours | None = Field(
+        default=None,
+        description="VOV since 2021-22: contact hours of this and the other trainings it is "
+        "combined with in the school year, to reach the minimum (inline only)",
+    )
     paid_by_employer: StrictBool | None = None
     cost: Annotated[Decimal, Field(ge=0, le=100000, max_digits=8, decimal_places=2)] | None = Field(
         default=None, description="EUR the training costs the person"

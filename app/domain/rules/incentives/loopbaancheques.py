@@ -3,6 +3,7 @@
 is in force, so a new regime is a new line in the data file."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from app.domain.periods import Period, PeriodKind, window
 from app.domain.quantities import Unit
@@ -36,6 +37,13 @@ def voucher_history(ctx: Context) -> Check:
     facts, years = ctx.facts, ctx.integer("refillYears")
     code = "voucherRefill" if years else "neverUsedVoucher"
     used = facts.career_vouchers_used
+    counted = years > 0 and ctx.flag("perWindowCounted")
+    in_window = facts.career_vouchers_used_in_window
+    if counted and in_window is not None:
+        left = vouchers_left(ctx)
+        if not left:
+            return failed(code, years=years)
+        return passed("voucherLeftInWindow", years=years, left=left, total=ctx.dec("entitlement"))
     if used == 0:
         return passed(code, years=years)
     if used is None:
@@ -43,10 +51,24 @@ def voucher_history(ctx: Context) -> Check:
     if not years:
         return failed(code, years=years)
     last = facts.career_guidance_completed_on
-    if last is None:
+    recent = None if last is None else within_years(last, ctx.as_of, years)
+    if recent is False:
+        return passed(code, years=years)
+    if counted:  # one voucher used in the window leaves the second: ask how many
+        return unknown(code, "careerVouchersUsedInWindow", years=years)
+    if recent is None:
         return unknown(code, "careerGuidanceCompletedOn", years=years)
-    recent = within_years(last, ctx.as_of, years)
-    return failed(code, years=years) if recent else passed(code, years=years)
+    return failed(code, years=years)
+
+
+def vouchers_left(ctx: Context) -> Decimal:
+    """Vouchers of the window still to use: all of them, unless those used in the current
+    window are counted (2020 regime: two per 6 years, one used leaves the second)."""
+    total = ctx.dec("entitlement")
+    in_window = ctx.facts.career_vouchers_used_in_window
+    if in_window is None or not ctx.integer("refillYears") or not ctx.flag("perWindowCounted"):
+        return total
+    return max(total - in_window, Decimal(0))
 
 
 def conditions(ctx: Context) -> list[Check]:
@@ -66,7 +88,7 @@ def conditions(ctx: Context) -> list[Check]:
 
 
 def grant(ctx: Context) -> Grant:
-    return Grant(entitlement=exact(ctx.dec("entitlement"), Unit(ctx.text("entitlementUnit"))))
+    return Grant(entitlement=exact(vouchers_left(ctx), Unit(ctx.text("entitlementUnit"))))
 
 
 RULE = Rule(
@@ -79,6 +101,7 @@ RULE = Rule(
         "entitlementUnit": "text",
         "minWorkExperienceMonths": "integer",
         "refillYears": "integer",
+        "perWindowCounted": "flag",
         "ownContribution": "decimal",
         **common.LEDGER_PARAMETERS,
     },

@@ -6,10 +6,10 @@ from decimal import Decimal
 from app.domain.periods import PeriodKind, school_year
 from app.domain.quantities import Unit
 from app.domain.rules import common
-from app.domain.rules.checks import Check, failed, need, passed
+from app.domain.rules.checks import Check, failed, need, passed, unknown
 from app.domain.rules.facts import EducationLevel
 from app.domain.rules.model import Context, Grant, IncentiveDefinition, Rule, TrainingDraft, exact
-from app.domain.rules.training import TrainingKind
+from app.domain.rules.training import TrainingInfo, TrainingKind
 
 CODE = "opleidingscheques"
 HIGHER_EDUCATION = frozenset({TrainingKind.HIGHER_EDUCATION, TrainingKind.GRADUAAT})
@@ -45,15 +45,30 @@ def grant(ctx: Context) -> Grant:
     return Grant(entitlement=exact(ctx.dec(name), Unit.EUR))
 
 
+def voucher_or_pop_training(ctx: Context, training: TrainingInfo, years: int) -> Check:
+    """An ODB voucher training, or for the low and medium educated a training named in a recent
+    POP even without the ODB flag (the highly educated need both: see trainingInPop)."""
+    code = "trainingVoucherEligible"
+    if training.voucher_eligible:
+        return passed(code, years=years)
+    if ctx.facts.education_level is EducationLevel.HIGH:
+        return need(code, "training.voucherEligible", training.voucher_eligible, bool, years=years)
+    pop = common.pop_training(ctx, training, years)
+    if pop.passed:
+        return passed(code, years=years)
+    if training.voucher_eligible is None:
+        return unknown(code, "training.voucherEligible", years=years)
+    if pop.passed is False:
+        return failed(code, years=years)
+    missing = pop.missing if ctx.facts.education_level else ("educationLevel", *pop.missing)
+    return unknown(code, *missing, years=years)
+
+
 def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
     training = ctx.training
     assert training is not None
-    checks = [
-        need(
-            "trainingVoucherEligible", "training.voucherEligible", training.voucher_eligible, bool
-        ),
-        common.minimum_size(ctx, training),
-    ]
+    years = ctx.integer("popValidityYears")
+    checks = [voucher_or_pop_training(ctx, training, years), common.minimum_size(ctx, training)]
     if training.paid_by_employer is not None:
         checks.append(
             failed("trainingNotPaidByEmployer")
@@ -61,7 +76,7 @@ def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
             else passed("trainingNotPaidByEmployer")
         )
     if ctx.facts.education_level is EducationLevel.HIGH:
-        checks.append(need("trainingInPop", "training.namedInPop", training.named_in_pop, bool))
+        checks.append(common.pop_training(ctx, training, years))
     consumes = None
     if training.cost is not None and granted.entitlement is not None:
         consumes = exact(min(training.cost, granted.entitlement.amount), Unit.EUR)

@@ -16,12 +16,12 @@ def amount_name(ctx: Context) -> str | Check | None:
     code = "timeCreditRegimeQualifies"
     credit = ctx.facts.time_credit
     assert credit is not None
-    if credit.regime is TimeCreditRegime.ONE_FIFTH:
-        return "amountLow"
     prior = credit.prior_year_work_fraction
     if prior is None:
         return unknown(code, "timeCredit.priorYearWorkFraction")
     high = prior >= ctx.dec("highWorkFraction")
+    if credit.regime is TimeCreditRegime.ONE_FIFTH:
+        return one_fifth(ctx, high)
     if credit.regime is TimeCreditRegime.HALF:
         return "amountMiddle" if high else None
     if high:
@@ -29,6 +29,17 @@ def amount_name(ctx: Context) -> str | Check | None:
     if prior >= ctx.dec("middleWorkFraction"):
         return "amountMiddle"
     return "amountLow" if prior >= ctx.dec("lowWorkFraction") else None
+
+
+def one_fifth(ctx: Context, high: bool) -> str | Check | None:
+    """A 1/5 reduction earns the low amount only after the high prior-year work fraction and
+    from a full-time contract (the reduction is of a full-time job)."""
+    if not high:
+        return None
+    fraction = ctx.facts.employment_fraction
+    if fraction is None:
+        return unknown("timeCreditRegimeQualifies", "employmentFraction")
+    return "amountLow" if fraction >= ctx.dec("oneFifthMinEmploymentFraction") else None
 
 
 def time_credit_checks(ctx: Context) -> list[Check]:
@@ -73,7 +84,7 @@ def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
         need("trainingVokFlagged", "training.vokFlagged", training.vok_flagged, bool),
     ]
     if ctx.facts.education_level is EducationLevel.HIGH:
-        checks.append(need("trainingInPop", "training.namedInPop", training.named_in_pop, bool))
+        checks.append(common.pop_training(ctx, training, ctx.integer("popValidityYears")))
     return TrainingDraft(checks)
 
 
@@ -88,6 +99,7 @@ RULE = Rule(
         "middleWorkFraction": "decimal",
         "lowWorkFraction": "decimal",
         "popValidityYears": "integer",
+        "oneFifthMinEmploymentFraction": "decimal",
         **common.LEDGER_PARAMETERS,
     },
     conditions=conditions,

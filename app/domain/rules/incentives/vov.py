@@ -98,6 +98,22 @@ def _education_restriction(ctx: Context, training: TrainingInfo) -> Check | None
     return passed("trainingEducationRestriction") if pop else failed("trainingEducationRestriction")
 
 
+def minimum_size(ctx: Context, training: TrainingInfo) -> Check:
+    """Since 2021-22 a course under the minimum contact hours counts once combined with other
+    trainings to reach it: not refused, but open until the combined hours are known."""
+    check = common.minimum_size(ctx, training)
+    hours, minimum = training.contact_hours, ctx.dec("minContactHours")
+    if check.passed is not False or hours is None or not ctx.flag("combineTrainings"):
+        return check
+    code = "trainingCombinedMinimum"
+    combined = training.combined_contact_hours
+    more = max(minimum - (combined if combined is not None else hours), Decimal(0))
+    args = {"hours": hours, "min": minimum, "more": more}
+    if combined is None:
+        return unknown(code, "training.combinedContactHours", **args)
+    return Check(code, combined >= minimum, (), args)
+
+
 def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
     training = ctx.training
     assert training is not None
@@ -107,7 +123,7 @@ def training_verdict(ctx: Context, granted: Grant) -> TrainingDraft:
     )
     checks = [_registered(training, pop_training)]
     if training.kind not in NO_MINIMUM_SIZE:
-        checks.append(common.minimum_size(ctx, training))
+        checks.append(minimum_size(ctx, training))
     restriction = _education_restriction(ctx, training)
     if restriction is not None:
         checks.append(restriction)
@@ -134,6 +150,7 @@ RULE = Rule(
         "minStudyPoints": "decimal",
         "minContactHours": "decimal",
         "popValidityYears": "integer",
+        "combineTrainings": "flag",
         "employerRefundPerHour": "decimal",
         "wageCeiling": "decimal",
         **common.LEDGER_PARAMETERS,
