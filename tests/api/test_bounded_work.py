@@ -7,10 +7,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.rules import engine, service
+from app.main import create_app
 from app.routers.rules_schemas import MAX_INCENTIVES
+from app.settings import Settings
 from tests.api.test_foundation import assert_problem
+from tests.auth_support import TestIssuer
 
 
 async def test_an_incentive_repeated_30000_times_is_refused_at_once(
@@ -72,3 +76,32 @@ async def test_the_rules_run_off_the_event_loop(
     await counting
     assert response.status_code == 200
     assert ticks >= 10  # 0.5 s at one turn per 10 ms: the loop kept turning
+
+
+async def test_rules_past_the_time_budget_are_503_not_a_stall(
+    settings: Settings,
+    db: async_sessionmaker[AsyncSession],
+    issuer: TestIssuer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The request timeout is the time budget: with the rules off the event loop it fires while
+    they still run (on the loop, it could only fire after them)."""
+
+    def endless_evaluate(*args: Any, **kwargs: Any) -> Any:
+        until = time.perf_counter() + 2.0
+        while time.perf_counter() < until:
+            pass
+        return engine.evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(service, "evaluate", endless_evaluate)
+    budgeted = create_app(settings.model_copy(update={"request_timeout_seconds": 0.5}))
+    budgeted.state.sessionmaker = db
+    transport = httpx.ASGITransport(app=budgeted)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=issuer.headers("dwse")
+    ) as http:
+        started = time.perf_counter()
+        response = await http.post("/eligibility", json={"incentives": ["vov"]})
+        elapsed = time.perf_counter() - started
+    assert_problem(response, 503, "urn:problem-type:belgif:serviceUnavailable")
+    assert elapsed < 1.5
