@@ -3,6 +3,7 @@ the event loop (other requests, /health and the request timeout go on while they
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -48,19 +49,25 @@ async def test_the_maximum_is_documented(client: httpx.AsyncClient) -> None:
     )
 
 
+def cpu_bound_evaluate(seconds: float) -> Callable[..., Any]:
+    """The rules' evaluate, after ``seconds`` of busy CPU (no sleep: it must hold the GIL and,
+    on the event loop, the loop)."""
+
+    def evaluate(*args: Any, **kwargs: Any) -> Any:
+        until = time.perf_counter() + seconds
+        while time.perf_counter() < until:
+            pass
+        return engine.evaluate(*args, **kwargs)
+
+    return evaluate
+
+
 async def test_the_rules_run_off_the_event_loop(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A deliberately slow evaluation (0.5 s of CPU) while a ticker counts event-loop turns:
     run on the loop, the ticker would not move until it is over."""
-
-    def slow_evaluate(*args: Any, **kwargs: Any) -> Any:
-        until = time.perf_counter() + 0.5
-        while time.perf_counter() < until:
-            pass
-        return engine.evaluate(*args, **kwargs)
-
-    monkeypatch.setattr(service, "evaluate", slow_evaluate)
+    monkeypatch.setattr(service, "evaluate", cpu_bound_evaluate(0.5))
     ticks = 0
     done = asyncio.Event()
 
@@ -86,14 +93,7 @@ async def test_rules_past_the_time_budget_are_503_not_a_stall(
 ) -> None:
     """The request timeout is the time budget: with the rules off the event loop it fires while
     they still run (on the loop, it could only fire after them)."""
-
-    def endless_evaluate(*args: Any, **kwargs: Any) -> Any:
-        until = time.perf_counter() + 2.0
-        while time.perf_counter() < until:
-            pass
-        return engine.evaluate(*args, **kwargs)
-
-    monkeypatch.setattr(service, "evaluate", endless_evaluate)
+    monkeypatch.setattr(service, "evaluate", cpu_bound_evaluate(2.0))
     budgeted = create_app(settings.model_copy(update={"request_timeout_seconds": 0.5}))
     budgeted.state.sessionmaker = db
     transport = httpx.ASGITransport(app=budgeted)
