@@ -276,9 +276,12 @@ async def get_transactions(
     page = await list_transactions(
         session, where, vault, ledger.now, page_size, open_cursor(request, cursor)
     )
-    # Every citizen the page shows is on record, whether asked for by SSIN or not.
+    # Every citizen the page shows is on record, whether asked for by SSIN or not, with the
+    # filter that showed them (validated codes and dates only: the SSIN is the row's citizen).
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
-    await record_accesses(session, principal, [citizen_key] if citizen_key else shown,
-                          "transactions.list", principal.endpoint)  # fmt: skip
+    asked = {"incentive": incentive, "type": type_, "status": status, "from": from_, "to": to}
+    action = " ".join(["transactions.list"] + [f"{k}={v}" for k, v in asked.items() if v])
+    await record_accesses(session, principal, [citizen_key] if citizen_key else shown, action,
+                          principal.endpoint)  # fmt: skip
     following = next_link(request, page.next_cursor)
     return TransactionPage(items=[TransactionOut.of(v) for v in page.items], next=following)

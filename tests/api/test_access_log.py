@@ -127,3 +127,16 @@ async def test_the_log_is_written_in_the_requests_own_transaction(
             "SELECT count(*) FROM access_log WHERE trace_id = :t AND action = 'transaction.read'"
         ), {"t": trace})  # fmt: skip
     assert found == 1
+
+
+async def test_a_listing_is_an_access_to_each_citizen_shown_with_its_filter(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    await grant(client, OWN, "vov", "5", "HOUR")
+    listed = await client.get("/transactions", params={"incentive": "vov", "pageSize": 200})
+    assert listed.status_code == 200, listed.text
+    assert OWN in {item["ssin"] for item in listed.json()["items"]}
+    citizen = issuer.headers("burgerprofiel", ssin=OWN)
+    items = (await client.get(f"/wallet/{OWN}/accessLog", headers=citizen)).json()["items"]
+    assert items[0]["action"] == "transactions.list incentive=vov"
+    assert items[0]["partner"] == "dwse"
