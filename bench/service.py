@@ -21,6 +21,9 @@ class Service:
             "LLR_HOST": "127.0.0.1", "LLR_WORKERS": str(workers), "LLR_LOG_LEVEL": "WARNING",
             "LLR_DEV_KEYS_DIR": str(keys_dir), "LLR_DB_POOL_SIZE": str(pool_size),
             "LLR_DB_MAX_OVERFLOW": "0",
+            # capacity is measured, not the partner's quota: no rate limit; the token outlives
+            # the run (the development token is minted for 2 h)
+            "LLR_RATE_LIMIT": "", "LLR_AUTH_MAX_TOKEN_LIFETIME_SECONDS": "7200",
         }  # fmt: skip
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
