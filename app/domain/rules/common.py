@@ -139,3 +139,8 @@ LEDGER_PARAMETERS: Mapping[str, Kind] = {
 """What the ledger reads of every incentive: how much of an unused balance carries over, for
 how many periods, and whether an account pauses (keeps its balance) when its holder stops being
 eligible. Stage 3.2 of the vision memorandum changes these by data."""
+
+
+TIME_PARAMETERS: Mapping[str, Kind] = {"referenceDate": "text"}
+"""Which day's facts an answer for a day rests on (``reference.py``): ``asOf``, or a
+reference month of the period (VOV)."""

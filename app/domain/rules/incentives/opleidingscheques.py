@@ -102,6 +102,7 @@ RULE = Rule(
         "popValidityYears": "integer",
         "minApprenticeshipHoursPerMonth": "decimal",
         **common.LEDGER_PARAMETERS,
+        **common.TIME_PARAMETERS,
     },
     conditions=conditions,
     grant=grant,

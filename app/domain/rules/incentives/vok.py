@@ -101,6 +101,7 @@ RULE = Rule(
         "popValidityYears": "integer",
         "oneFifthMinEmploymentFraction": "decimal",
         **common.LEDGER_PARAMETERS,
+        **common.TIME_PARAMETERS,
     },
     conditions=conditions,
     grant=grant,
