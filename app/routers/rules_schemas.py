@@ -316,6 +316,9 @@ class FactsDeclaration(ApiModel):
     )
 
 
+_COPIED = ("version", "facts", "source", "observed_on", "recorded_at", "recorded_by")
+
+
 class FactsVersionOut(ApiModel):
     ssin: str
     version: int
@@ -331,16 +334,8 @@ class FactsVersionOut(ApiModel):
 
     @classmethod
     def of(cls, ssin: str, stored: StoredFacts) -> "FactsVersionOut":
-        return cls(
-            ssin=ssin,
-            version=stored.version,
-            facts=stored.facts,
-            source=stored.source,
-            observed_on=stored.observed_on,
-            recorded_at=stored.recorded_at,
-            recorded_by=stored.recorded_by,
-            versions=list(stored.versions) or None,
-        )
+        copied: dict[str, Any] = {name: getattr(stored, name) for name in _COPIED}
+        return cls(ssin=ssin, versions=list(stored.versions) or None, **copied)
 
 
 def _dated(dated: DatedValue) -> DatedValueOut:

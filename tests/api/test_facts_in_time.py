@@ -91,3 +91,16 @@ async def test_known_at_needs_an_ssin(client: httpx.AsyncClient) -> None:
     response = await client.post("/eligibility", json={"knownAt": "2026-11-23T10:00:00Z"})
     assert response.status_code == 400
     assert response.json()["issues"][0]["name"] == "knownAt"
+
+
+async def test_an_as_of_before_the_first_modelled_day_is_not_modelled(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/eligibility",
+        json={"asOf": "2019-08-31", "incentives": ["vov"]},
+        headers={"Accept-Language": "en"},
+    )
+    [result] = response.json()["results"]
+    assert (result["status"], result["notModelledBefore"]) == ("notModelled", "2019-09-01")
+    assert "Not modelled before 2019-09-01" in result["reasons"][0]["message"]
