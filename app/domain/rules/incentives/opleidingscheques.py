@@ -99,7 +99,7 @@ RULE = Rule(
         "citizenSharePriorityTheme": "decimal",
         "minStudyPoints": "decimal",
         "minContactHours": "decimal",
-        "popValidityYears": "integer",
+        **common.POP_PARAMETERS,
         "minApprenticeshipHoursPerMonth": "decimal",
         **common.LEDGER_PARAMETERS,
         **common.TIME_PARAMETERS,

@@ -98,7 +98,7 @@ RULE = Rule(
         "highWorkFraction": "decimal",
         "middleWorkFraction": "decimal",
         "lowWorkFraction": "decimal",
-        "popValidityYears": "integer",
+        **common.POP_PARAMETERS,
         "oneFifthMinEmploymentFraction": "decimal",
         **common.LEDGER_PARAMETERS,
         **common.TIME_PARAMETERS,

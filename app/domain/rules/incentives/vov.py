@@ -149,7 +149,7 @@ RULE = Rule(
         "hoursPerExam": "decimal",
         "minStudyPoints": "decimal",
         "minContactHours": "decimal",
-        "popValidityYears": "integer",
+        **common.POP_PARAMETERS,
         "combineTrainings": "flag",
         "employerRefundPerHour": "decimal",
         "wageCeiling": "decimal",
