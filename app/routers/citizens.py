@@ -9,6 +9,8 @@ from app.deps import KeyerDep, SessionDep, TodayDep, VaultDep
 from app.domain.access import Principal, record_access
 from app.domain.access.privacy import refuse_ssins
 from app.domain.citizens import remember_citizen
+from app.domain.dates import Instant, IsoDate
+from app.domain.errors import InvalidInput
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
@@ -54,7 +56,8 @@ async def put_citizen_facts(
 @router.get(
     "/citizens/{ssin}/facts",
     operation_id="getCitizenFacts",
-    summary="The citizen's latest facts (or a given version)",
+    summary="The citizen's latest facts, a given version, or the facts valid on a day, as "
+    "known at an instant",
     response_model=FactsVersionOut,
     responses=RESPONSES,
     response_model_exclude_none=True,
@@ -67,8 +70,20 @@ async def get_citizen_facts(
     version: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Default: the latest")
     ] = None,
+    known_at: Annotated[
+        Instant | None,
+        Query(alias="knownAt", description="As the service knew them at this instant"),
+    ] = None,
+    valid_on: Annotated[
+        IsoDate | None,
+        Query(alias="validOn", description="The facts valid on this day (valid time)"),
+    ] = None,
 ) -> FactsVersionOut:
     citizen = principal.check_citizen(ssin)
-    stored = await stored_facts(session, keyer.key(citizen), version)
+    if version is not None and (known_at or valid_on):
+        raise InvalidInput("version", version, "version names one version: no knownAt or validOn")
+    stored = await stored_facts(
+        session, keyer.key(citizen), version, known_at=known_at, valid_on=valid_on
+    )
     await record_access(session, principal, keyer.key(citizen), "facts.read", principal.endpoint)
     return FactsVersionOut.of(citizen.value, stored)

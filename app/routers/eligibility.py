@@ -38,12 +38,13 @@ async def evaluate_eligibility(
     citizen = None
     if body.facts_version is not None and body.ssin is None:
         raise InvalidInput("factsVersion", body.facts_version, "factsVersion needs an ssin")
+    if body.known_at is not None and body.ssin is None:
+        raise InvalidInput("knownAt", body.known_at.isoformat(), "knownAt needs an ssin")
     if body.ssin is not None:
         ssin = principal.check_citizen(body.ssin, "body")
         citizen = Citizen(keyer.key(ssin), ssin.birth_date)
         # the answer rests on the citizen's stored facts: a look at them, on the record
-        await record_access(session, principal, citizen.key, "eligibility.read",
-                            principal.endpoint)  # fmt: skip
+        await record_access(session, principal, citizen.key, "eligibility.read", principal.endpoint)
     language = pick_language(accept_language)
     answer = await eligibility(
         session,
@@ -51,6 +52,7 @@ async def evaluate_eligibility(
         body.as_of or today,
         citizen=citizen,
         facts_version=body.facts_version,
+        known_at=body.known_at,
         training=body.training,
         incentives=body.incentives,
         language=language,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from app.domain.dates import IsoDate
+from app.domain.dates import Instant, IsoDate
 from app.domain.periods import Period, PeriodKind
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import (
@@ -69,7 +69,14 @@ class EligibilityRequest(ApiModel):
         default=None,
         ge=1,
         le=2**31 - 1,  # the column is a PostgreSQL integer
-        description="Replay a stored facts version (default: the latest)",
+        description="Replay one recorded facts version (default: for each incentive the "
+        "facts valid on its reference date)",
+    )
+    known_at: Instant | None = Field(
+        default=None,
+        description="Answer as the service would have at this instant: only facts recorded by "
+        "then (needs an ssin; default: now)",
+        examples=["2026-11-23T10:00:00Z"],
     )
     facts: Facts = Field(default_factory=Facts, examples=[EXAMPLE_FACTS])
     training: TrainingInfo | None = Field(
@@ -316,7 +323,13 @@ Source = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 class FactsDeclaration(ApiModel):
     facts: Facts = Field(examples=[EXAMPLE_FACTS])
     source: Source = Field(examples=["dmfa"])
-    observed_on: IsoDate = Field(description="The day the facts describe")
+    observed_on: IsoDate = Field(
+        description="Valid time: the day from which the declared facts hold (may lie in the "
+        "past: a late correction)"
+    )
+
+
+_COPIED = ("version", "facts", "source", "observed_on", "recorded_at", "recorded_by")
 
 
 class FactsVersionOut(ApiModel):
@@ -327,12 +340,15 @@ class FactsVersionOut(ApiModel):
     observed_on: date
     recorded_at: datetime
     recorded_by: str
+    versions: list[int] | None = Field(
+        default=None,
+        description="With validOn: the versions whose declarations make up these facts",
+    )
 
     @classmethod
     def of(cls, ssin: str, stored: StoredFacts) -> "FactsVersionOut":
-        return cls(ssin=ssin, version=stored.version, facts=stored.facts, source=stored.source,
-                   observed_on=stored.observed_on, recorded_at=stored.recorded_at,
-                   recorded_by=stored.recorded_by)  # fmt: skip
+        copied: dict[str, Any] = {name: getattr(stored, name) for name in _COPIED}
+        return cls(ssin=ssin, versions=list(stored.versions) or None, **copied)
 
 
 def _dated(dated: DatedValue) -> DatedValueOut:

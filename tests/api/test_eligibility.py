@@ -142,13 +142,12 @@ async def test_stored_facts_feed_a_known_citizen_and_request_facts_override(
 ) -> None:
     put = await client.put(
         f"/citizens/{SSIN}/facts",
-        json={"facts": WORKER, "source": "dmfa", "observedOn": "2026-09-01"},
+        # valid from before March 2026, VOV's reference month for 2026-27
+        json={"facts": WORKER, "source": "dmfa", "observedOn": "2026-03-01"},
     )
     assert put.status_code == 200, put.text
-    known = await client.post(
-        "/eligibility", json={"asOf": "2026-11-23", "ssin": "85.07.30-033.28",
-                              "incentives": ["vov"]}
-    )  # fmt: skip
+    request = {"asOf": "2026-11-23", "ssin": "85.07.30-033.28", "incentives": ["vov"]}
+    known = await client.post("/eligibility", json=request)
     assert known.json()["factsVersion"] == 1
     assert known.json()["results"][0]["entitlement"]["amount"] == "100.00"
     what_if = await client.post(
@@ -201,11 +200,9 @@ async def test_unknown_incentive_and_bad_ssin_are_400(client: httpx.AsyncClient)
 
 async def test_a_stored_version_can_be_replayed(client: httpx.AsyncClient) -> None:
     for fraction in ("0.5", "1"):
-        await client.put(
-            f"/citizens/{SSIN}/facts",
-            json={"facts": WORKER | {"employmentFraction": fraction}, "source": "dmfa",
-                  "observedOn": "2026-09-01"},
-        )  # fmt: skip
+        facts = WORKER | {"employmentFraction": fraction}
+        declaration = {"facts": facts, "source": "dmfa", "observedOn": "2024-03-01"}
+        await client.put(f"/citizens/{SSIN}/facts", json=declaration)
     request = {"asOf": "2025-06-01", "ssin": SSIN, "incentives": ["vov"]}
     latest = (await client.post("/eligibility", json=request)).json()
     replay = (await client.post("/eligibility", json=request | {"factsVersion": 1})).json()
@@ -217,7 +214,7 @@ async def test_a_stored_version_can_be_replayed(client: httpx.AsyncClient) -> No
 
 
 async def test_an_explicit_null_forgets_a_stored_fact(client: httpx.AsyncClient) -> None:
-    declaration = {"facts": WORKER, "source": "dmfa", "observedOn": "2026-09-01"}
+    declaration = {"facts": WORKER, "source": "dmfa", "observedOn": "2026-03-01"}
     await client.put(f"/citizens/{SSIN}/facts", json=declaration)
     response = await client.post(
         "/eligibility",

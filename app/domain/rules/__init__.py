@@ -16,7 +16,13 @@ from app.domain.rules.engine import (
     validated_book,
 )
 from app.domain.rules.facts import Facts, TimeCredit
-from app.domain.rules.facts_store import StoredFacts, facts_version, latest_facts, record_facts
+from app.domain.rules.facts_store import (
+    StoredFacts,
+    facts_valid_on,
+    facts_version,
+    latest_facts,
+    record_facts,
+)
 from app.domain.rules.messages import pick_language
 from app.domain.rules.model import (
     Evaluation,
@@ -27,6 +33,7 @@ from app.domain.rules.model import (
     Referral,
     TrainingVerdict,
 )
+from app.domain.rules.reference import reference_date
 from app.domain.rules.training import TrainingInfo, TrainingKind
 from app.domain.rules.training_store import find_training
 
@@ -51,6 +58,7 @@ __all__ = [
     "carry_over_cap",
     "carry_over_validity",
     "evaluate",
+    "facts_valid_on",
     "facts_version",
     "find_training",
     "funding_shares",
@@ -58,5 +66,6 @@ __all__ = [
     "pauses_when_not_eligible",
     "pick_language",
     "record_facts",
+    "reference_date",
     "validated_book",
 ]

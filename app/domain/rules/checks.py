@@ -59,6 +59,8 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def within_years(event: date, as_of: date, years: int) -> bool:
-    """Whether ``event`` lies less than ``years`` years before ``as_of``."""
-    return event <= as_of < add_years(event, years)
+def within_years(event: date, as_of: date, years: int, *, last_day: bool = False) -> bool:
+    """Whether ``event`` lies less than ``years`` years before ``as_of`` (with ``last_day``:
+    at most ``years`` years, the anniversary itself included)."""
+    end = add_years(event, years)
+    return event <= as_of and (as_of <= end if last_day else as_of < end)

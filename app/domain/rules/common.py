@@ -65,7 +65,8 @@ def recent_pop(ctx: Context, years: int) -> bool | None:
     """Whether a POP from career guidance is less than ``years`` old; None: not known."""
     facts = ctx.facts
     if facts.career_guidance_completed_on is not None:
-        return within_years(facts.career_guidance_completed_on, ctx.as_of, years)
+        last_day = ctx.flag("popLastDayCounts")
+        return within_years(facts.career_guidance_completed_on, ctx.as_of, years, last_day=last_day)
     if facts.career_guidance_completed is False:
         return False
     return None
@@ -139,3 +140,11 @@ LEDGER_PARAMETERS: Mapping[str, Kind] = {
 """What the ledger reads of every incentive: how much of an unused balance carries over, for
 how many periods, and whether an account pauses (keeps its balance) when its holder stops being
 eligible. Stage 3.2 of the vision memorandum changes these by data."""
+
+
+POP_PARAMETERS: Mapping[str, Kind] = {"popValidityYears": "integer", "popLastDayCounts": "flag"}
+"""How long a POP from career guidance counts, and whether on its 6th anniversary itself."""
+
+TIME_PARAMETERS: Mapping[str, Kind] = {"referenceDate": "text"}
+"""Which day's facts an answer for a day rests on (``reference.py``): ``asOf``, or a
+reference month of the period (VOV)."""

@@ -74,14 +74,19 @@ def evaluate(
     incentives: Sequence[str] | None = None,
     training: TrainingInfo | None = None,
     language: str = DEFAULT_LANGUAGE,
+    facts_by_incentive: Mapping[str, Facts] | None = None,
 ) -> Evaluation:
+    """``facts_by_incentive`` gives an incentive other facts than ``facts`` (those valid on its
+    reference date); referrals read ``facts``."""
     book = validated_book()
+    own = facts_by_incentive or {}
     codes = list(incentives) if incentives else list(RULES)
     for code in codes:
         if code not in RULES:
             raise UnknownIncentive(code)
     results = [
-        evaluate_one(RULES[code], book[code], facts, as_of, training, language) for code in codes
+        evaluate_one(RULES[code], book[code], own.get(code, facts), as_of, training, language)
+        for code in codes
     ]
     return Evaluation(
         as_of,

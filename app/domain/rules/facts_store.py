@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,17 +20,23 @@ class StoredFacts:
     observed_on: date
     recorded_at: datetime
     recorded_by: str
+    versions: tuple[int, ...] = ()
+    """The versions whose declarations make up ``facts`` (valid-time reads); empty: ``version``
+    alone, as recorded."""
 
 
-def _stored(row: CitizenFactsRow) -> StoredFacts:
+def _stored(
+    row: CitizenFactsRow, facts: Facts | None = None, versions: tuple[int, ...] = ()
+) -> StoredFacts:
     return StoredFacts(
         id=row.id,
         version=row.version,
-        facts=Facts.model_validate(row.facts),
+        facts=Facts.model_validate(row.facts) if facts is None else facts,
         source=row.source,
         observed_on=row.observed_on,
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
+        versions=versions,
     )
 
 
@@ -42,6 +49,32 @@ async def latest_facts(
         query = query.where(CitizenFactsRow.recorded_at <= as_of_instant)
     row = await session.scalar(query.order_by(CitizenFactsRow.version.desc()).limit(1))
     return None if row is None else _stored(row)
+
+
+async def facts_valid_on(
+    session: AsyncSession, citizen_key: str, day: date, known_at: datetime | None = None
+) -> StoredFacts | None:
+    """The facts valid on ``day`` as the service knew them at ``known_at`` (default: now): the
+    declarations observed on or before ``day`` and recorded at or before ``known_at``, folded in
+    valid-time order (a later observation over an earlier one; for the same day, the later
+    record). ``version`` is the newest version used, ``versions`` all of them; None: no facts
+    were valid then."""
+    query = select(CitizenFactsRow).where(
+        CitizenFactsRow.citizen_key == citizen_key, CitizenFactsRow.observed_on <= day
+    )
+    if known_at is not None:
+        query = query.where(CitizenFactsRow.recorded_at <= known_at)
+    rows = list(
+        await session.scalars(query.order_by(CitizenFactsRow.observed_on, CitizenFactsRow.version))
+    )
+    if not rows:
+        return None
+    merged: dict[str, Any] = {}
+    for row in rows:
+        merged |= row.facts if row.declared is None else row.declared
+    facts = Facts.model_validate({k: v for k, v in merged.items() if v is not None})
+    newest = max(rows, key=lambda r: r.version)
+    return _stored(newest, facts, tuple(r.version for r in rows))
 
 
 async def facts_version(
@@ -62,9 +95,11 @@ async def record_facts(
     source: str,
     observed_on: date,
     recorded_by: str,
+    declared: Facts | None = None,
 ) -> StoredFacts:
-    """Appends a version with exactly these facts. Concurrent writers for one citizen queue on
-    a transaction-scoped advisory lock, so versions stay 1, 2, 3... without gaps or clashes."""
+    """Appends a version with exactly these facts, of which ``declared`` (default: all) are
+    what this version declares, valid from ``observed_on``. Concurrent writers for one citizen
+    queue on a transaction-scoped advisory lock, so versions stay 1, 2, 3... without gaps."""
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(citizen_key, 0))))
     latest = await session.scalar(
         select(func.max(CitizenFactsRow.version)).where(CitizenFactsRow.citizen_key == citizen_key)
@@ -73,6 +108,9 @@ async def record_facts(
         citizen_key=citizen_key,
         version=(latest or 0) + 1,
         facts=facts.model_dump(mode="json", by_alias=True, exclude_none=True),
+        declared=None
+        if declared is None
+        else declared.model_dump(mode="json", by_alias=True, exclude_unset=True),
         source=source,
         observed_on=observed_on,
         recorded_by=recorded_by,

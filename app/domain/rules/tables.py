@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Identity,
+    Index,
     Integer,
     Numeric,
     String,
@@ -38,6 +39,10 @@ class CitizenFactsRow(Base):
         CheckConstraint("citizen_key ~ '^[0-9a-f]{64}$'", name="citizen_key_hex"),
         CheckConstraint("version > 0", name="version_positive"),
         CheckConstraint("jsonb_typeof(facts) = 'object'", name="facts_object"),
+        CheckConstraint(
+            "declared IS NULL OR jsonb_typeof(declared) = 'object'", name="declared_object"
+        ),
+        Index("ix_citizen_facts_valid_time", "citizen_key", "observed_on", "version"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -47,10 +52,13 @@ class CitizenFactsRow(Base):
     """1, 2, 3... per citizen."""
     facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
     """The full facts of this version, wire names (lowerCamelCase), decimals as strings."""
+    declared: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    """What this version itself declared, valid from ``observed_on`` (``null`` = forgotten);
+    NULL: everything in ``facts``."""
     source: Mapped[str] = mapped_column(String(64))
     """Who declared them: dmfa, vdab, citizen, ..."""
     observed_on: Mapped[date] = mapped_column(Date)
-    """The day the facts describe."""
+    """Valid time: the day from which the declared facts hold."""
     recorded_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("clock_timestamp()")
     )

@@ -104,6 +104,7 @@ RULE = Rule(
         "perWindowCounted": "flag",
         "ownContribution": "decimal",
         **common.LEDGER_PARAMETERS,
+        **common.TIME_PARAMETERS,
     },
     conditions=conditions,
     grant=grant,

@@ -54,6 +54,7 @@ RULE = Rule(
         "smallEmployerMinFte": "decimal",
         "windowAnchorYear": "integer",
         **common.LEDGER_PARAMETERS,
+        **common.TIME_PARAMETERS,
     },
     conditions=conditions,
     grant=grant,

@@ -48,6 +48,7 @@ RULE = Rule(
         "minContactHoursPerYear": "decimal",
         "minStudyPointsPerYear": "decimal",
         **common.LEDGER_PARAMETERS,
+        **common.TIME_PARAMETERS,
     },
     conditions=conditions,
     grant=grant,
