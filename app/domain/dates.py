@@ -16,8 +16,12 @@ def _date_text(value: object) -> object:
     raise ValueError("a date is written YYYY-MM-DD")
 
 
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
+
+
 def _instant_text(value: object) -> object:
-    if isinstance(value, datetime | str):
+    # a number, or a string of one, would be read as seconds since 1970: not an instant here
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339.match(value)):
         return value
     raise ValueError("an instant is an RFC 3339 string, like 2026-11-23T10:00:00Z")
 

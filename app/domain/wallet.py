@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import Access
+from app.domain.errors import InvalidInput
 from app.domain.ledger.balances import Balances, fold
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.repository import RightRead, read_wallet
@@ -64,14 +65,21 @@ async def wallet(
     as_of: date,
     language: str,
     access: Access | None = None,
+    known_at: datetime | None = None,
 ) -> WalletView:
     """The wallet in one read of the record (which also appends ``access`` to the log); a
-    second read only after settlement posted something."""
+    second read only after settlement posted something. With ``known_at``, the answer the
+    service gave at that instant: the record and the facts as they stood then, nothing settled."""
     session = ledger.session
-    current = as_of == ledger.today
+    if known_at is not None and known_at > ledger.now:
+        raise InvalidInput("knownAt", known_at.isoformat(), "knownAt lies in the future", "query")
+    current = as_of == ledger.today and known_at is None
     # Read for today, everything posted counts (also what a concurrent request committed a
-    # moment ago); read for another day, what was posted by the end of that day.
+    # moment ago); read for another day, what was posted by the end of that day (or by
+    # ``known_at``, when that came first).
     at = ledger.now if current else end_of_day(as_of)
+    if known_at is not None:
+        at = min(at, known_at)
     read = await read_wallet(session, citizen.key, None if current else at, at, access)
     stored = stored_facts(read.facts)
     evaluation: Evaluation | None = None

@@ -5,12 +5,13 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, require
 from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep
 from app.domain.access import Principal, record_access
+from app.domain.dates import Instant
 from app.domain.errors import NotFound
 from app.domain.ledger.ports import CitizenRef
 from app.domain.rules import pick_language
@@ -92,13 +93,21 @@ async def get_wallet(
     response: Response,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
     accept_language: Annotated[str | None, Header()] = None,
+    known_at: Annotated[
+        Instant | None,
+        Query(
+            alias="knownAt",
+            description="Answer as the service would have at this instant (RFC 3339): the "
+            "record and the facts as they stood then, nothing settled",
+        ),
+    ] = None,
 ) -> WalletOut:
     parsed = principal.check_citizen(ssin)
     citizen = CitizenRef(parsed, keyer.key(parsed))
     language = pick_language(accept_language)
     # every read is on the record, also one that changed nothing (appended by the read itself)
     view = await wallet(ledger, principal.actor, citizen, as_of, language,
-                        principal.access(citizen.key, "wallet.read"))  # fmt: skip
+                        principal.access(citizen.key, "wallet.read"), known_at)  # fmt: skip
     response.headers["Content-Language"] = effective_language(language)
     rights = []
     for right in view.rights:

@@ -2,6 +2,7 @@
 outliving its right), and settlement as the service's own act that corrects only its own grants
 (manual grants, their reversal and a settlement's reversal stick across wallet reads)."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -156,3 +157,38 @@ async def test_a_reversed_settlement_grant_is_not_granted_again_by_a_read(
     assert adjust["caller"] == "llr"
     assert right(body, "vov")["granted"] == adjust["amount"]["amount"]
     await assert_ledger_consistent(session)
+
+
+async def test_known_at_replays_the_wallet_as_it_was_answered_then(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    ssin = make_ssin()
+    await declare(client, ssin)
+    assert right(await wallet(client, ssin), "vov")["available"] == "100.00"
+    first = min((g["createdAt"] for g in await listing(client, ssin, type="grant")), key=instant)
+    hold = await reserve(client, ssin)
+    before_hold = shifted(hold["createdAt"], -1)
+    then = right(await wallet(client, ssin, knownAt=before_hold), "vov")
+    assert (then["reserved"], then["available"]) == ("0.00", "100.00")
+    at_hold = right(await wallet(client, ssin, knownAt=hold["createdAt"]), "vov")
+    assert (at_hold["reserved"], at_hold["available"]) == ("20.00", "80.00")
+    before_grant = await wallet(client, ssin, knownAt=shifted(first, -1))
+    assert before_grant["rights"] == []
+    # a replay settles nothing, even when the facts have changed since
+    await declare(client, ssin, employmentFraction="1.00", weeklyHours="38")
+    posted = await count(session)
+    again = right(await wallet(client, ssin, knownAt=hold["createdAt"]), "vov")
+    assert again["granted"] == "100.00"
+    assert await count(session) == posted
+    future = await client.get(f"/wallet/{ssin}", params={"knownAt": "2999-01-01T00:00:00Z"})
+    assert future.status_code == 400, future.text
+    assert future.json()["issues"][0]["name"] == "knownAt"
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def shifted(text: str, microseconds: int) -> str:
+    moved = instant(text) + timedelta(microseconds=microseconds)
+    return moved.isoformat().replace("+00:00", "Z")
