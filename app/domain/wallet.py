@@ -20,8 +20,9 @@ from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import decision_reasons, decisions
 from app.domain.periods import BRUSSELS, Period, parse_key
 from app.domain.quantities import Quantity, Unit
-from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral
+from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral, evaluate
 from app.domain.rules.referrals import referrals as referrals_for
+from app.domain.rules.tables import CitizenFactsRow
 from app.domain.settlement import evaluate_stored, materialise, stored_facts
 
 
@@ -132,6 +133,9 @@ class DecisionView:
     as_of: date
     created_at: datetime
     trace_id: str | None
+    replayed: str | None = None
+    """``same`` when the rules, run again on the facts version the decision used and for its
+    day, reach the same status and entitlement; ``different`` when not; None without facts."""
 
 
 async def decision(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView | None:
@@ -147,4 +151,30 @@ async def decision(session: AsyncSession, decision_id: uuid.UUID) -> DecisionVie
         parse_key(row.period_key) if row.period_key else None, row.status,
         Quantity.from_minor(row.entitlement, Unit(row.unit)) if row.unit else None,
         row.rules_version, row.facts_version, row.reasons, row.as_of, row.created_at, row.trace_id,
+        await _replayed(session, row.facts_id, row.incentive, row.as_of, row.status,
+                        row.entitlement),
     )  # fmt: skip
+
+
+async def _replayed(
+    session: AsyncSession,
+    facts_id: int | None,
+    incentive: str,
+    as_of: date,
+    status: str,
+    entitlement: int | None,
+) -> str | None:
+    """The decision made again from its own facts version, for its own day."""
+    if facts_id is None or incentive not in INCENTIVES:
+        return None
+    stored = await session.scalar(
+        select(CitizenFactsRow.facts).where(CitizenFactsRow.id == facts_id)
+    )
+    if stored is None:
+        return None
+    again = evaluate(Facts.model_validate(stored), as_of, incentives=[incentive]).results[0]
+    same = (
+        again.status == status
+        and (again.entitlement.minor if again.entitlement else None) == entitlement
+    )
+    return "same" if same else "different"

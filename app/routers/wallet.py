@@ -3,7 +3,7 @@ receipt a grant came from."""
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import Field
@@ -76,6 +76,11 @@ class DecisionOut(ApiModel):
     as_of: date
     created_at: str
     trace_id: str | None
+    replayed: Literal["same", "different"] | None = Field(
+        default=None,
+        description="the rules run again on the decision's own facts version for its day: "
+        "`same` status and entitlement, or `different`; absent without stored facts",
+    )
 
 
 @router.get(
@@ -154,5 +159,5 @@ async def get_decision(
         entitlement=QuantityOut.of(found.entitlement) if found.entitlement else None,
         rules_version=found.rules_version, facts_version=found.facts_version,
         reasons=found.reasons, as_of=found.as_of, created_at=found.created_at.isoformat(),
-        trace_id=found.trace_id,
+        trace_id=found.trace_id, replayed=found.replayed,
     )  # fmt: skip

@@ -192,3 +192,17 @@ def instant(text: str) -> datetime:
 def shifted(text: str, microseconds: int) -> str:
     moved = instant(text) + timedelta(microseconds=microseconds)
     return moved.isoformat().replace("+00:00", "Z")
+
+
+async def test_a_receipt_names_its_facts_version_and_replays_to_the_same_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    ssin = make_ssin()
+    await declare(client, ssin)
+    await declare(client, ssin, employmentFraction="1.00", weeklyHours="38")
+    vov = right(await wallet(client, ssin), "vov")
+    receipt = await client.get(f"/decisions/{vov['decisionId']}")
+    assert receipt.status_code == 200, receipt.text
+    body = receipt.json()
+    assert (body["factsVersion"], body["entitlement"]["amount"]) == (2, "125.00")
+    assert body["replayed"] == "same"
