@@ -41,6 +41,7 @@ from app.domain.rules import (
     latest_facts,
 )
 from app.domain.rules.service import resolve_training
+from app.domain.vault import SsinVault
 
 SETTLER = "llr"
 """The caller of every settlement posting: the service itself."""
@@ -142,7 +143,7 @@ class Decided:
 async def settle_locked(
     session: AsyncSession,
     citizen: CitizenRef,
-    sealed: tuple[bytes, str] | None,
+    vault: SsinVault,
     state: RightState,
     decided: Decided,
     now: datetime,
@@ -177,6 +178,7 @@ async def settle_locked(
         session, citizen.key, result, decided.rules_version, decided.facts, today, trace_id, now
     )
     assert state.available_id is not None
+    sealed = vault.seal(citizen.ssin)  # only when something is posted: not on every read
     on = Settled(citizen.key, sealed, result.incentive, period, unit, state.available_id, decision)
     posting = settlement_posting(change, on, today, trace_id)
     await post(session, [posting], now)
@@ -229,7 +231,7 @@ class RulesEntitlements:
         self,
         session: AsyncSession,
         citizen: CitizenRef,
-        sealed: tuple[bytes, str] | None,
+        vault: SsinVault,
         incentive: str,
         period: Period,
         state: RightState,
@@ -245,7 +247,7 @@ class RulesEntitlements:
         if target is None or target.result.period != period:
             return state
         decided = Decided(target, evaluation.rules_version, facts)
-        return await settle_locked(session, citizen, sealed, state, decided, now, trace_id)
+        return await settle_locked(session, citizen, vault, state, decided, now, trace_id)
 
     async def training_covered(
         self,
@@ -265,7 +267,7 @@ class RulesEntitlements:
 async def materialise(
     session: AsyncSession,
     citizen: CitizenRef,
-    sealed: tuple[bytes, str] | None,
+    vault: SsinVault,
     facts: StoredFacts,
     evaluation: Evaluation,
     now: datetime,
@@ -303,6 +305,6 @@ async def materialise(
         )
         assert state is not None
         decided = Decided(target, evaluation.rules_version, facts)
-        await settle_locked(session, citizen, sealed, state, decided, now, trace_id)
+        await settle_locked(session, citizen, vault, state, decided, now, trace_id)
         changed = True  # what was read is not what the record now holds
     return changed

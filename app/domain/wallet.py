@@ -87,7 +87,7 @@ async def wallet(
     if stored is not None and read.facts is not None:
         evaluation = evaluate_stored(read.facts, citizen, as_of, language)
         settled = {(r.incentive, r.period_key): r.settled for r in read.rights}
-        if current and await materialise(session, citizen, ledger.vault.seal(citizen.ssin),
+        if current and await materialise(session, citizen, ledger.vault,
                                          stored, evaluation, ledger.now, actor.trace_id,
                                          settled):  # fmt: skip
             read = await read_wallet(session, citizen.key, None, at)

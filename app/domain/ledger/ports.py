@@ -12,6 +12,7 @@ from app.domain.identity import Ssin
 from app.domain.ledger.repository import RightState
 from app.domain.periods import Period
 from app.domain.quantities import Unit
+from app.domain.vault import SsinVault
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ class Entitlements(Protocol):
         self,
         session: AsyncSession,
         citizen: CitizenRef,
-        sealed: tuple[bytes, str] | None,
+        vault: SsinVault,
         incentive: str,
         period: Period,
         state: RightState,
@@ -93,7 +94,7 @@ class ExplicitGrantsOnly:
         self,
         session: AsyncSession,
         citizen: CitizenRef,
-        sealed: tuple[bytes, str] | None,
+        vault: SsinVault,
         incentive: str,
         period: Period,
         state: RightState,

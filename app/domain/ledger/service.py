@@ -302,7 +302,7 @@ class Ledger:
             state = await self.entitlements.settle_right(
                 self.session,
                 citizen,
-                self.vault.seal(citizen.ssin),
+                self.vault,
                 booking.incentive,
                 period,
                 state,
