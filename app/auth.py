@@ -90,16 +90,18 @@ def build_verifier(settings: Settings) -> TokenVerifier:
 
 
 def _unauthorized(type_: str, title: str, detail: str, challenge: str) -> ApiProblem:
-    return ApiProblem(401, BELGIF + type_, title, detail,
-                      headers={"WWW-Authenticate": challenge})  # fmt: skip
+    return ApiProblem(401, BELGIF + type_, title, detail, headers={"WWW-Authenticate": challenge})
 
 
 def _bearer_token(request: Request) -> str:
     header = request.headers.get("authorization")
     if not header:
-        raise _unauthorized("noAccessToken", "No Access Token",
-                            "This operation needs an access token (Authorization: Bearer ...)",
-                            'Bearer realm="llr"')  # fmt: skip
+        raise _unauthorized(
+            "noAccessToken",
+            "No Access Token",
+            "This operation needs an access token (Authorization: Bearer ...)",
+            'Bearer realm="llr"',
+        )
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _invalid("the Authorization header is not 'Bearer <token>'")
@@ -109,9 +111,11 @@ def _bearer_token(request: Request) -> str:
 def _invalid(reason: str) -> ApiProblem:
     log.info("access token refused: %s", reason)
     return _unauthorized(
-        "invalidAccessToken", "Invalid Access Token", f"The access token is refused: {reason}",
+        "invalidAccessToken",
+        "Invalid Access Token",
+        f"The access token is refused: {reason}",
         f'Bearer realm="llr", error="invalid_token", error_description="{reason}"',
-    )  # fmt: skip
+    )
 
 
 def _endpoint(request: Request) -> str:
@@ -130,8 +134,9 @@ async def get_principal(
     keyer: CitizenKeyer = request.app.state.keyer
     try:
         claims = await verifier.verify(token)
-        principal = principal_from_claims(claims, registry, keyer, trace_id_var.get(),
-                                          _endpoint(request))  # fmt: skip
+        principal = principal_from_claims(
+            claims, registry, keyer, trace_id_var.get(), _endpoint(request)
+        )
     except InvalidToken as exc:
         raise _invalid(exc.reason) from None
     request.state.partner = principal.partner  # for the log line of a refusal
@@ -139,9 +144,13 @@ async def get_principal(
     wait = limits.retry_after(principal.partner)
     if wait is not None:
         log.warning("rate limit reached", extra={"partner": principal.partner})
-        raise ApiProblem(429, BELGIF + "tooManyRequests", "Too Many Requests",
-                         f"Too many requests of {principal.partner}; try again in {wait} s",
-                         headers={"Retry-After": str(wait)})  # fmt: skip
+        raise ApiProblem(
+            429,
+            BELGIF + "tooManyRequests",
+            "Too Many Requests",
+            f"Too many requests of {principal.partner}; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     return principal
 
 
@@ -170,9 +179,13 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
-    401: {"model": Problem,
-          "description": "noAccessToken, or invalidAccessToken (with WWW-Authenticate)"},
-    403: {"model": Problem,
-          "description": "missingScope, or missingPermission: the partner may not post this, "
-          "or the token is bound to another citizen"},
-}  # fmt: skip
+    401: {
+        "model": Problem,
+        "description": "noAccessToken, or invalidAccessToken (with WWW-Authenticate)",
+    },
+    403: {
+        "model": Problem,
+        "description": "missingScope, or missingPermission: the partner may not post this, "
+        "or the token is bound to another citizen",
+    },
+}

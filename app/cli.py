@@ -52,8 +52,12 @@ def serve(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
     from app.observability import configure_logging
 
-    for option, env in (("host", "LLR_HOST"), ("port", "LLR_PORT"), ("workers", "LLR_WORKERS"),
-                        ("data_dir", "LLR_DATA_DIR")):  # fmt: skip
+    for option, env in (
+        ("host", "LLR_HOST"),
+        ("port", "LLR_PORT"),
+        ("workers", "LLR_WORKERS"),
+        ("data_dir", "LLR_DATA_DIR"),
+    ):
         if getattr(args, option) is not None:
             os.environ[env] = str(getattr(args, option))
     get_settings.cache_clear()
@@ -163,8 +167,11 @@ def token(args: argparse.Namespace) -> int:
     from app.settings import is_production
 
     if is_production() or not get_settings().trusts_dev_issuer:
-        print("llr token: refused: in production (or with LLR_DEV_ISSUER=false) the service "
-              "only verifies tokens, it never mints them", file=sys.stderr)  # fmt: skip
+        print(
+            "llr token: refused: in production (or with LLR_DEV_ISSUER=false) the service "
+            "only verifies tokens, it never mints them",
+            file=sys.stderr,
+        )
         return 2
     settings = get_settings()
     registry = load_registry(settings.partners_file)
@@ -180,9 +187,17 @@ def token(args: argparse.Namespace) -> int:
         return 2
     scopes = args.scope.split() if args.scope is not None else sorted(policy.scopes)
     key = load_or_create_key(settings.dev_keys_dir)
-    print(mint(key, issuer=DEV_ISSUER, audience=settings.auth_audience,
-               client_id=sorted(policy.client_ids)[0], scopes=scopes, ssin=ssin,
-               lifetime_seconds=args.lifetime))  # fmt: skip
+    print(
+        mint(
+            key,
+            issuer=DEV_ISSUER,
+            audience=settings.auth_audience,
+            client_id=sorted(policy.client_ids)[0],
+            scopes=scopes,
+            ssin=ssin,
+            lifetime_seconds=args.lifetime,
+        )
+    )
     return 0
 
 

@@ -84,6 +84,13 @@ VaultDep = Annotated[SsinVault, Depends(get_vault)]
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 __all__ = [
-    "ActorDep", "AsOfDep", "KeyerDep", "LedgerDep", "PrincipalDep", "SessionDep", "SettingsDep",
-    "VaultDep", "require",
-]  # fmt: skip
+    "ActorDep",
+    "AsOfDep",
+    "KeyerDep",
+    "LedgerDep",
+    "PrincipalDep",
+    "SessionDep",
+    "SettingsDep",
+    "VaultDep",
+    "require",
+]

@@ -88,13 +88,19 @@ class EmbeddedPostgres:
         self._remove_stale_pid()
         args = [
             str(self.bin_dir / "postgres"),
-            "-D", str(self.data_dir),
-            "-p", str(self.port),
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", "unix_socket_directories=",
-            "-c", "max_connections=200",
-            "-c", "shared_buffers=256MB",
-        ]  # fmt: skip
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(self.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "shared_buffers=256MB",
+        ]
         if not self.durable:
             for setting in ("fsync=off", "synchronous_commit=off", "full_page_writes=off"):
                 args += ["-c", setting]
@@ -181,10 +187,20 @@ class EmbeddedPostgres:
 
     def _initdb(self) -> None:
         subprocess.run(  # noqa: S603
-            [str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "--auth=trust",
-             "--encoding=UTF8", "--locale=C", "-U", "postgres"],
-            check=True, user=self.user, capture_output=True,
-        )  # fmt: skip
+            [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "-U",
+                "postgres",
+            ],
+            check=True,
+            user=self.user,
+            capture_output=True,
+        )
 
     def _remove_stale_pid(self) -> None:
         pid_file = self.data_dir / "postmaster.pid"

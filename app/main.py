@@ -110,10 +110,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
-                           "BelGov-Trace-Id", "Accept-Language"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "BelGov-Trace-Id",
+                "Accept-Language",
+            ],
             expose_headers=["BelGov-Trace-Id", "Location", "Idempotency-Replayed"],
-        )  # fmt: skip
+        )
     app.add_middleware(StrictInput)  # innermost: reads the body under the size limit
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

@@ -57,8 +57,9 @@ _ABANDONED: set["asyncio.Future[None]"] = set()
 def _abandoned(task: "asyncio.Future[None]") -> None:
     _ABANDONED.discard(task)
     if not task.cancelled() and task.exception() is not None:
-        log.warning("a timed-out request failed while cleaning up: %s",
-                    type(task.exception()).__name__)  # fmt: skip
+        log.warning(
+            "a timed-out request failed while cleaning up: %s", type(task.exception()).__name__
+        )
 
 
 class RequestContext:
@@ -179,8 +180,14 @@ class RequestContext:
         return len(raw) > self.max_header_count or size > self.max_header_bytes
 
     async def _too_large(self, send: Send, scope: Scope) -> None:
-        await self._reply(send, scope, 413, "about:blank", "Content Too Large",
-                          f"The body may hold at most {self.max_body_bytes} bytes")  # fmt: skip
+        await self._reply(
+            send,
+            scope,
+            413,
+            "about:blank",
+            "Content Too Large",
+            f"The body may hold at most {self.max_body_bytes} bytes",
+        )
 
     async def _within_timeout(self, call: Awaitable[None], state: dict[str, Any]) -> None:
         """Runs the app, or raises TimeoutError once the timeout has passed, without waiting for

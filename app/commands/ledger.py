@@ -50,11 +50,17 @@ def _date(text: str) -> date:
 
 
 def grant_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", help="only this period, e.g. 2026-27 (default: every "
-                        "incentive's period in force on --as-of)")  # fmt: skip
-    parser.add_argument("--as-of", type=_date,
-                        help="decide with the rules of this day (default: today if it falls in "
-                        "the period, else the period's first day)")  # fmt: skip
+    parser.add_argument(
+        "--period",
+        help="only this period, e.g. 2026-27 (default: every "
+        "incentive's period in force on --as-of)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        help="decide with the rules of this day (default: today if it falls in "
+        "the period, else the period's first day)",
+    )
     parser.add_argument("--batch-size", type=int, default=5000)
 
 
@@ -73,8 +79,14 @@ def holds_arguments(parser: argparse.ArgumentParser) -> None:
     actions.add_parser("expire", help="post the expiry of every hold past its expiresAt")
 
 
-async def grant(settings: Settings, url: str, period_key: str | None, as_of: date | None,
-                batch_size: int, workers: int = 2) -> GrantReport:  # fmt: skip
+async def grant(
+    settings: Settings,
+    url: str,
+    period_key: str | None,
+    as_of: date | None,
+    batch_size: int,
+    workers: int = 2,
+) -> GrantReport:
     """The rules run in ``workers`` processes, a batch or two ahead of the database writes."""
     day = as_of or _today()
     if period_key is not None:
@@ -95,8 +107,11 @@ async def grant(settings: Settings, url: str, period_key: str | None, as_of: dat
         receipts.learn(evaluated)
         distinct[evaluated.worker] = evaluated.distinct_facts
         async with sessions() as session, session.begin():
-            report.add(await settle_batch(session, receipts, rows, evaluated.decided, ACTOR,
-                                          datetime.now(UTC)))  # fmt: skip
+            report.add(
+                await settle_batch(
+                    session, receipts, rows, evaluated.decided, ACTOR, datetime.now(UTC)
+                )
+            )
         if report.citizens in analyse_at or report.citizens % 200_000 < len(rows):
             # the ledger grows fast: fresh statistics keep the planner on index lookups
             async with sessions() as session, session.begin():
@@ -108,13 +123,17 @@ async def grant(settings: Settings, url: str, period_key: str | None, as_of: dat
     try:
         async with sessions() as session:
             total = await count_citizens(session)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool, tqdm(
-            total=total, desc=f"granting {period_key or day}", unit=" citizens", file=sys.stderr
-        ) as bar:  # fmt: skip
+        with (
+            ProcessPoolExecutor(workers, mp_context=context) as pool,
+            tqdm(
+                total=total, desc=f"granting {period_key or day}", unit=" citizens", file=sys.stderr
+            ) as bar,
+        ):
             async for rows in citizens_with_facts(sessions, batch_size):
                 facts = [row[3] for row in rows]
-                ahead.append((rows, loop.run_in_executor(pool, evaluate_in_worker, period_key,
-                                                         day, facts)))  # fmt: skip
+                ahead.append(
+                    (rows, loop.run_in_executor(pool, evaluate_in_worker, period_key, day, facts))
+                )
                 if len(ahead) > workers:
                     done, evaluated = ahead.popleft()
                     await settle(done, await evaluated)
@@ -137,12 +156,17 @@ async def rollover(settings: Settings, url: str, as_of: date, batch_size: int) -
         async with sessions() as session:
             ended = await ended_periods(session, catalog, as_of)
         for period in ended:
-            with tqdm(total=period.accounts, desc=f"closing {period.incentive} {period.period.key}",
-                      unit=" accounts", file=sys.stderr) as bar:  # fmt: skip
+            with tqdm(
+                total=period.accounts,
+                desc=f"closing {period.incentive} {period.period.key}",
+                unit=" accounts",
+                file=sys.stderr,
+            ) as bar:
                 while True:
                     async with sessions() as session, session.begin():
-                        done = await close_period_batch(session, catalog, period, ACTOR,
-                                                        datetime.now(UTC), batch_size)  # fmt: skip
+                        done = await close_period_batch(
+                            session, catalog, period, ACTOR, datetime.now(UTC), batch_size
+                        )
                     if not done:
                         break
                     closed += done
@@ -179,8 +203,7 @@ def main(command: str, args: argparse.Namespace) -> int:
     with command_database(settings) as url:
         if command == "grant":
             try:
-                report = asyncio.run(grant(settings, url, args.period, args.as_of,
-                                           args.batch_size))  # fmt: skip
+                report = asyncio.run(grant(settings, url, args.period, args.as_of, args.batch_size))
             except ValueError as exc:
                 print(f"llr grant: {exc}", file=sys.stderr)
                 return 2

@@ -110,8 +110,9 @@ class Evaluator:
         return digest
 
     def _evaluate(self, facts_json: str) -> list[Decided]:
-        evaluation = evaluate(Facts.model_validate_json(facts_json), self.as_of,
-                              incentives=RULE_GRANTED)  # fmt: skip
+        evaluation = evaluate(
+            Facts.model_validate_json(facts_json), self.as_of, incentives=RULE_GRANTED
+        )
         self.rules_version = evaluation.rules_version
         decided = []
         for result in evaluation.results:
@@ -126,11 +127,17 @@ class Evaluator:
                 result.incentive, result.period.start
             ):
                 target = 0
-            decided.append(Decided(
-                result.incentive, INCENTIVES[result.incentive].unit_for(result.period.start),
-                result.period, result.status, target,
-                result.entitlement.minor if result.entitlement else None, self._reasons(result),
-            ))  # fmt: skip
+            decided.append(
+                Decided(
+                    result.incentive,
+                    INCENTIVES[result.incentive].unit_for(result.period.start),
+                    result.period,
+                    result.status,
+                    target,
+                    result.entitlement.minor if result.entitlement else None,
+                    self._reasons(result),
+                )
+            )
         return decided
 
 
@@ -166,11 +173,16 @@ async def citizens_with_facts(
     after = ""
     while True:
         async with sessions() as session:
-            rows = (await session.execute(text(
-                "SELECT DISTINCT ON (citizen_key) citizen_key, id, version, facts::text "
-                "FROM citizen_facts WHERE citizen_key > :after "
-                "ORDER BY citizen_key, version DESC LIMIT :n"
-            ), {"after": after, "n": batch_size})).all()  # fmt: skip
+            rows = (
+                await session.execute(
+                    text(
+                        "SELECT DISTINCT ON (citizen_key) citizen_key, id, version, facts::text "
+                        "FROM citizen_facts WHERE citizen_key > :after "
+                        "ORDER BY citizen_key, version DESC LIMIT :n"
+                    ),
+                    {"after": after, "n": batch_size},
+                )
+            ).all()
         if not rows:
             return
         yield [(r[0], r[1], r[2], r[3]) for r in rows]
@@ -178,8 +190,9 @@ async def citizens_with_facts(
 
 
 async def count_citizens(session: AsyncSession) -> int:
-    return int(await session.scalar(text("SELECT count(DISTINCT citizen_key) FROM citizen_facts"))
-               or 0)  # fmt: skip
+    return int(
+        await session.scalar(text("SELECT count(DISTINCT citizen_key) FROM citizen_facts")) or 0
+    )
 
 
 async def grant_batch(
@@ -193,9 +206,12 @@ async def grant_batch(
     """Settles one batch of citizens (their decisions in the same order) in the caller's
     transaction, by the same ``settle`` and ``settlement_posting`` as a wallet read."""
     report = GrantReport(citizens=len(rows))
-    wanted = [(key, facts_id, version, d)
-              for (key, facts_id, version, _), mine in zip(rows, decided, strict=True)
-              for d in mine if d.target is not None]  # fmt: skip
+    wanted = [
+        (key, facts_id, version, d)
+        for (key, facts_id, version, _), mine in zip(rows, decided, strict=True)
+        for d in mine
+        if d.target is not None
+    ]
     if not wanted:
         return report
     await plan_for_batches(session)
@@ -218,12 +234,21 @@ async def grant_batch(
         setattr(report, counter, getattr(report, counter) + 1)
     if changes:
         decisions = await _decisions(session, receipts, changes, actor, now)
-        await post(session, [
-            settlement_posting(change, Settled(key, sealed.get(key), d.incentive, d.period,
-                                               d.unit, account, decision), receipts.as_of,
-                               actor.trace_id)
-            for (key, _, _, d, account, change), decision in zip(changes, decisions, strict=True)
-        ], now)  # fmt: skip
+        await post(
+            session,
+            [
+                settlement_posting(
+                    change,
+                    Settled(key, sealed.get(key), d.incentive, d.period, d.unit, account, decision),
+                    receipts.as_of,
+                    actor.trace_id,
+                )
+                for (key, _, _, d, account, change), decision in zip(
+                    changes, decisions, strict=True
+                )
+            ],
+            now,
+        )
     return report
 
 
@@ -232,45 +257,67 @@ async def _lock_accounts(
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Opens the accounts of the rights to grant, and locks (in id order) every available
     account the batch may move; (citizen, incentive) -> (account id, balance)."""
-    opening = [(key, d.incentive, d.period.key, d.unit.value) for key, _, _, d in wanted
-               if d.target]  # fmt: skip
+    opening = [
+        (key, d.incentive, d.period.key, d.unit.value) for key, _, _, d in wanted if d.target
+    ]
     if opening:
-        await session.execute(text(
-            "INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance) "
-            "SELECT k.kind, o.key, o.incentive, o.period, o.unit, 0 "
-            "FROM unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
-            "CAST(:periods AS text[]), CAST(:units AS text[])) AS o(key, incentive, period, unit) "
-            "CROSS JOIN (VALUES ('available')) AS k(kind) "
-            "ORDER BY o.key, o.incentive ON CONFLICT DO NOTHING"
-        ), {"keys": [o[0] for o in opening], "incentives": [o[1] for o in opening],
-            "periods": [o[2] for o in opening], "units": [o[3] for o in opening]})  # fmt: skip
-    rows = await session.execute(text(
-        "SELECT a.id, a.citizen_key, a.incentive, a.balance FROM ledger_accounts a "
-        "JOIN unnest(CAST(:keys AS bpchar[]), CAST(:incentives AS text[]), "
-        "CAST(:periods AS text[])) AS w(key, incentive, period) "
-        "ON a.citizen_key = w.key AND a.incentive = w.incentive AND a.period_key = w.period "
-        "WHERE a.kind = 'available' ORDER BY a.id FOR UPDATE OF a"
-    ), {"keys": [w[0] for w in wanted], "incentives": [w[3].incentive for w in wanted],
-        "periods": [w[3].period.key for w in wanted]})  # fmt: skip
+        await session.execute(
+            text(
+                "INSERT INTO ledger_accounts "
+                "(kind, citizen_key, incentive, period_key, unit, balance) "
+                "SELECT k.kind, o.key, o.incentive, o.period, o.unit, 0 "
+                "FROM unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
+                "CAST(:periods AS text[]), CAST(:units AS text[])) "
+                "AS o(key, incentive, period, unit) "
+                "CROSS JOIN (VALUES ('available')) AS k(kind) "
+                "ORDER BY o.key, o.incentive ON CONFLICT DO NOTHING"
+            ),
+            {
+                "keys": [o[0] for o in opening],
+                "incentives": [o[1] for o in opening],
+                "periods": [o[2] for o in opening],
+                "units": [o[3] for o in opening],
+            },
+        )
+    rows = await session.execute(
+        text(
+            "SELECT a.id, a.citizen_key, a.incentive, a.balance FROM ledger_accounts a "
+            "JOIN unnest(CAST(:keys AS bpchar[]), CAST(:incentives AS text[]), "
+            "CAST(:periods AS text[])) AS w(key, incentive, period) "
+            "ON a.citizen_key = w.key AND a.incentive = w.incentive AND a.period_key = w.period "
+            "WHERE a.kind = 'available' ORDER BY a.id FOR UPDATE OF a"
+        ),
+        {
+            "keys": [w[0] for w in wanted],
+            "incentives": [w[3].incentive for w in wanted],
+            "periods": [w[3].period.key for w in wanted],
+        },
+    )
     return {(r.citizen_key, r.incentive): (r.id, r.balance) for r in rows}
 
 
 async def _settled(session: AsyncSession, account_ids: list[int]) -> dict[int, int]:
     """What settlement granted each account (grant legs of transactions from a decision)."""
-    rows = await session.execute(text(
-        "SELECT l.account_id, sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) "
-        "FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id "
-        "WHERE l.account_id = ANY(CAST(:ids AS bigint[])) AND l.category = 'grant' "
-        "AND t.decision_id IS NOT NULL GROUP BY l.account_id"
-    ), {"ids": account_ids})  # fmt: skip
+    rows = await session.execute(
+        text(
+            "SELECT l.account_id, sum(CASE l.side WHEN 'C' THEN l.amount ELSE -l.amount END) "
+            "FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id "
+            "WHERE l.account_id = ANY(CAST(:ids AS bigint[])) AND l.category = 'grant' "
+            "AND t.decision_id IS NOT NULL GROUP BY l.account_id"
+        ),
+        {"ids": account_ids},
+    )
     return {r[0]: int(r[1]) for r in rows}
 
 
 async def _sealed(session: AsyncSession, citizen_keys: list[str]) -> dict[str, tuple[bytes, str]]:
-    rows = await session.execute(text(
-        "SELECT citizen_key, ssin_ciphertext, ssin_key_id FROM citizens "
-        "WHERE citizen_key = ANY(CAST(:keys AS bpchar[]))"
-    ), {"keys": citizen_keys})  # fmt: skip
+    rows = await session.execute(
+        text(
+            "SELECT citizen_key, ssin_ciphertext, ssin_key_id FROM citizens "
+            "WHERE citizen_key = ANY(CAST(:keys AS bpchar[]))"
+        ),
+        {"keys": citizen_keys},
+    )
     return {r[0]: (bytes(r[1]), r[2]) for r in rows}
 
 
@@ -285,28 +332,35 @@ async def _decisions(
     decision_ids = [uuid.uuid4() for _ in changes]
     used = {d.reasons_hash for _, _, _, d, _, _ in changes}
     await store_reasons(session, sorted((h, receipts.texts[h]) for h in used))
-    await session.execute(text(
-        "INSERT INTO decisions (id, citizen_key, incentive, period_key, status, entitlement, "
-        "unit, rules_version, facts_version, facts_id, reasons_hash, as_of, created_at, "
-        "trace_id) "
-        "SELECT d.id, d.key, d.incentive, d.period, d.status, d.entitlement, d.unit, :rules, "
-        "d.version, d.facts_id, d.reasons, :as_of, :now, :trace "
-        "FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:incentives AS text[]), "
-        "CAST(:statuses AS text[]), CAST(:entitlements AS bigint[]), CAST(:units AS text[]), "
-        "CAST(:versions AS int[]), CAST(:facts AS bigint[]), CAST(:reasons AS text[]), "
-        "CAST(:periods AS text[])) "
-        "AS d(id, key, incentive, status, entitlement, unit, version, facts_id, reasons, period)"
-    ), {
-        "periods": [d.period.key for _, _, _, d, _, _ in changes],
-        "rules": receipts.rules_version, "as_of": receipts.as_of, "now": now,
-        "trace": actor.trace_id, "ids": decision_ids,
-        "keys": [key for key, *_ in changes],
-        "incentives": [d.incentive for _, _, _, d, _, _ in changes],
-        "statuses": [d.status for _, _, _, d, _, _ in changes],
-        "entitlements": [d.entitlement for _, _, _, d, _, _ in changes],
-        "units": [d.unit.value for _, _, _, d, _, _ in changes],
-        "versions": [version for _, _, version, *_ in changes],
-        "facts": [facts_id for _, facts_id, *_ in changes],
-        "reasons": [d.reasons_hash for _, _, _, d, _, _ in changes],
-    })  # fmt: skip
+    await session.execute(
+        text(
+            "INSERT INTO decisions (id, citizen_key, incentive, period_key, status, entitlement, "
+            "unit, rules_version, facts_version, facts_id, reasons_hash, as_of, created_at, "
+            "trace_id) "
+            "SELECT d.id, d.key, d.incentive, d.period, d.status, d.entitlement, d.unit, :rules, "
+            "d.version, d.facts_id, d.reasons, :as_of, :now, :trace "
+            "FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:incentives AS text[]), "
+            "CAST(:statuses AS text[]), CAST(:entitlements AS bigint[]), CAST(:units AS text[]), "
+            "CAST(:versions AS int[]), CAST(:facts AS bigint[]), CAST(:reasons AS text[]), "
+            "CAST(:periods AS text[])) "
+            "AS d(id, key, incentive, status, entitlement, unit, version, facts_id, reasons, "
+            "period)"
+        ),
+        {
+            "periods": [d.period.key for _, _, _, d, _, _ in changes],
+            "rules": receipts.rules_version,
+            "as_of": receipts.as_of,
+            "now": now,
+            "trace": actor.trace_id,
+            "ids": decision_ids,
+            "keys": [key for key, *_ in changes],
+            "incentives": [d.incentive for _, _, _, d, _, _ in changes],
+            "statuses": [d.status for _, _, _, d, _, _ in changes],
+            "entitlements": [d.entitlement for _, _, _, d, _, _ in changes],
+            "units": [d.unit.value for _, _, _, d, _, _ in changes],
+            "versions": [version for _, _, version, *_ in changes],
+            "facts": [facts_id for _, facts_id, *_ in changes],
+            "reasons": [d.reasons_hash for _, _, _, d, _, _ in changes],
+        },
+    )
     return decision_ids

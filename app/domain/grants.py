@@ -97,34 +97,51 @@ async def record_decision(
     decision_id = uuid.uuid4()
     reasons, digest = reasons_text(result)
     await store_reasons(session, [(digest, reasons)])
-    await session.execute(insert(decisions).values(
-        id=decision_id, citizen_key=citizen_key, incentive=result.incentive,
-        period_key=result.period.key if result.period else None, status=result.status,
-        entitlement=result.entitlement.minor if result.entitlement else None,
-        unit=result.entitlement.unit.value if result.entitlement else None,
-        rules_version=rules_version, facts_version=facts.version if facts else None,
-        facts_id=facts.id if facts else None, reasons_hash=digest, as_of=as_of,
-        trace_id=trace_id, created_at=now,
-    ))  # fmt: skip
+    await session.execute(
+        insert(decisions).values(
+            id=decision_id,
+            citizen_key=citizen_key,
+            incentive=result.incentive,
+            period_key=result.period.key if result.period else None,
+            status=result.status,
+            entitlement=result.entitlement.minor if result.entitlement else None,
+            unit=result.entitlement.unit.value if result.entitlement else None,
+            rules_version=rules_version,
+            facts_version=facts.version if facts else None,
+            facts_id=facts.id if facts else None,
+            reasons_hash=digest,
+            as_of=as_of,
+            trace_id=trace_id,
+            created_at=now,
+        )
+    )
     return decision_id
 
 
 def reasons_text(result: IncentiveResult) -> tuple[str, str]:
     """The reasons as the receipt keeps them (JSON) and their SHA-256, by which they are
     stored once however many decisions share them."""
-    reasons = json.dumps([{"code": r.code, "passed": r.passed, "message": r.message,
-                           "legalBasis": r.legal_basis} for r in result.reasons],
-                         ensure_ascii=False, sort_keys=True)  # fmt: skip
+    reasons = json.dumps(
+        [
+            {"code": r.code, "passed": r.passed, "message": r.message, "legalBasis": r.legal_basis}
+            for r in result.reasons
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     return reasons, hashlib.sha256(reasons.encode()).hexdigest()
 
 
 async def store_reasons(session: AsyncSession, rows: list[tuple[str, str]]) -> None:
     """(hash, reasons JSON) pairs, each stored once."""
-    await session.execute(text(
-        "INSERT INTO decision_reasons (hash, reasons) SELECT r.hash, CAST(r.reasons AS jsonb) "
-        "FROM unnest(CAST(:hashes AS text[]), CAST(:reasons AS text[])) AS r(hash, reasons) "
-        "ORDER BY r.hash ON CONFLICT DO NOTHING"
-    ), {"hashes": [r[0] for r in rows], "reasons": [r[1] for r in rows]})  # fmt: skip
+    await session.execute(
+        text(
+            "INSERT INTO decision_reasons (hash, reasons) SELECT r.hash, CAST(r.reasons AS jsonb) "
+            "FROM unnest(CAST(:hashes AS text[]), CAST(:reasons AS text[])) AS r(hash, reasons) "
+            "ORDER BY r.hash ON CONFLICT DO NOTHING"
+        ),
+        {"hashes": [r[0] for r in rows], "reasons": [r[1] for r in rows]},
+    )
 
 
 def with_birth_date(facts: RuleFacts, citizen: CitizenRef) -> RuleFacts:

@@ -40,14 +40,17 @@ LIFETIME = Period(date(1900, 1, 1), date(9999, 12, 31), "lifetime", PeriodKind.L
 def school_year(day: date) -> Period:
     first = day.year if day.month >= 9 else day.year - 1
     return Period(
-        date(first, 9, 1), date(first + 1, 8, 31), f"{first}-{(first + 1) % 100:02d}",
+        date(first, 9, 1),
+        date(first + 1, 8, 31),
+        f"{first}-{(first + 1) % 100:02d}",
         PeriodKind.SCHOOL_YEAR,
-    )  # fmt: skip
+    )
 
 
 def calendar_year(day: date) -> Period:
-    return Period(date(day.year, 1, 1), date(day.year, 12, 31), str(day.year),
-                  PeriodKind.CALENDAR_YEAR)  # fmt: skip
+    return Period(
+        date(day.year, 1, 1), date(day.year, 12, 31), str(day.year), PeriodKind.CALENDAR_YEAR
+    )
 
 
 def window(start: date, end: date, key: str | None = None) -> Period:
@@ -67,8 +70,12 @@ def five_year_window(day: date, anchor_year: int = 2024) -> Period:
 
 def month(day: date) -> Period:
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return Period(date(day.year, day.month, 1), following - timedelta(days=1),
-                  f"{day.year}-{day.month:02d}", PeriodKind.MONTHLY)  # fmt: skip
+    return Period(
+        date(day.year, day.month, 1),
+        following - timedelta(days=1),
+        f"{day.year}-{day.month:02d}",
+        PeriodKind.MONTHLY,
+    )
 
 
 def parse_key(key: str) -> Period:

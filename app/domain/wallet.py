@@ -87,9 +87,9 @@ async def wallet(
     if stored is not None and read.facts is not None:
         evaluation = evaluate_stored(read.facts, citizen, as_of, language)
         settled = {(r.incentive, r.period_key): r.settled for r in read.rights}
-        if current and await materialise(session, citizen, ledger.vault,
-                                         stored, evaluation, ledger.now, actor.trace_id,
-                                         settled):  # fmt: skip
+        if current and await materialise(
+            session, citizen, ledger.vault, stored, evaluation, ledger.now, actor.trace_id, settled
+        ):
             read = await read_wallet(session, citizen.key, None, at)
     entitlements = [
         EntitlementView(r.incentive, r.status, r.monthly_amount, r.missing_facts)
@@ -98,9 +98,13 @@ async def wallet(
     ]
     found = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
     return WalletView(
-        as_of, _rights(read.rights, as_of), entitlements, found,
-        stored.version if stored else None, evaluation.rules_version if evaluation else None,
-    )  # fmt: skip
+        as_of,
+        _rights(read.rights, as_of),
+        entitlements,
+        found,
+        stored.version if stored else None,
+        evaluation.rules_version if evaluation else None,
+    )
 
 
 def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
@@ -112,10 +116,16 @@ def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
         balances = fold(right.unit, right.nets, right.overdue, as_of > period.end)
         if balances == Balances(right.unit):
             continue  # opened, never moved (e.g. a decision that granted nothing)
-        rights.append(RightView(
-            right.incentive, INCENTIVES[right.incentive].pillar, period, balances,
-            "closed" if as_of > period.end else "active", right.decision_id,
-        ))  # fmt: skip
+        rights.append(
+            RightView(
+                right.incentive,
+                INCENTIVES[right.incentive].pillar,
+                period,
+                balances,
+                "closed" if as_of > period.end else "active",
+                right.decision_id,
+            )
+        )
     return rights
 
 
@@ -139,21 +149,32 @@ class DecisionView:
 
 
 async def decision(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView | None:
-    row = (await session.execute(
-        select(decisions, decision_reasons.c.reasons)
-        .join(decision_reasons, decision_reasons.c.hash == decisions.c.reasons_hash)
-        .where(decisions.c.id == decision_id)
-    )).first()  # fmt: skip
+    row = (
+        await session.execute(
+            select(decisions, decision_reasons.c.reasons)
+            .join(decision_reasons, decision_reasons.c.hash == decisions.c.reasons_hash)
+            .where(decisions.c.id == decision_id)
+        )
+    ).first()
     if row is None:
         return None
     return DecisionView(
-        row.id, row.citizen_key, row.incentive,
-        parse_key(row.period_key) if row.period_key else None, row.status,
+        row.id,
+        row.citizen_key,
+        row.incentive,
+        parse_key(row.period_key) if row.period_key else None,
+        row.status,
         Quantity.from_minor(row.entitlement, Unit(row.unit)) if row.unit else None,
-        row.rules_version, row.facts_version, row.reasons, row.as_of, row.created_at, row.trace_id,
-        await _replayed(session, row.facts_id, row.incentive, row.as_of, row.status,
-                        row.entitlement),
-    )  # fmt: skip
+        row.rules_version,
+        row.facts_version,
+        row.reasons,
+        row.as_of,
+        row.created_at,
+        row.trace_id,
+        await _replayed(
+            session, row.facts_id, row.incentive, row.as_of, row.status, row.entitlement
+        ),
+    )
 
 
 async def _replayed(

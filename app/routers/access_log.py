@@ -49,7 +49,15 @@ async def get_access_log(
     await record_access(session, principal, citizen_key, "accessLog.read", principal.endpoint)
     following = next_link(request, page.next_cursor)
     return AccessLogPage(
-        items=[AccessEntryOut(at=e.at, partner=e.partner, action=e.action, endpoint=e.endpoint,
-                              trace_id=e.trace_id) for e in page.items],
+        items=[
+            AccessEntryOut(
+                at=e.at,
+                partner=e.partner,
+                action=e.action,
+                endpoint=e.endpoint,
+                trace_id=e.trace_id,
+            )
+            for e in page.items
+        ],
         next=following,
-    )  # fmt: skip
+    )

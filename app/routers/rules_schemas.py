@@ -134,8 +134,10 @@ class ReasonOut(ApiModel):
 
     @classmethod
     def of(cls, reasons: list[Reason]) -> "list[ReasonOut]":
-        return [cls(code=r.code, passed=r.passed, message=r.message, legal_basis=r.legal_basis)
-                for r in reasons]  # fmt: skip
+        return [
+            cls(code=r.code, passed=r.passed, message=r.message, legal_basis=r.legal_basis)
+            for r in reasons
+        ]
 
 
 class TrainingVerdictOut(ApiModel):
@@ -354,8 +356,13 @@ class FactsVersionOut(ApiModel):
 def _dated(dated: DatedValue) -> DatedValueOut:
     value = dated.value
     shown = format(value, "f") if isinstance(value, Decimal) else value
-    return DatedValueOut(effective_from=dated.effective_from, value=shown, source=dated.source,
-                         verified=dated.verified, note=dated.note)  # fmt: skip
+    return DatedValueOut(
+        effective_from=dated.effective_from,
+        value=shown,
+        source=dated.source,
+        verified=dated.verified,
+        note=dated.note,
+    )
 
 
 def incentive_out(code: str, as_of: date, language: str) -> IncentiveOut:

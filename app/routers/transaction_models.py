@@ -91,9 +91,16 @@ class BalanceOut(ApiModel):
     def of(cls, balances: Balances) -> "BalanceOut":
         text = {
             name: balances.quantity(getattr(balances, name)).text()
-            for name in ("granted", "carried_in", "carried_out", "reserved", "used", "expired",
-                         "available")
-        }  # fmt: skip
+            for name in (
+                "granted",
+                "carried_in",
+                "carried_out",
+                "reserved",
+                "used",
+                "expired",
+                "available",
+            )
+        }
         return cls(**text)
 
 
@@ -125,20 +132,32 @@ class TransactionOut(ApiModel):
 
         unit = view.amount.unit
         return cls(
-            id=view.id, type=view.type, status=view.status,
-            ssin=view.ssin.value if view.ssin else None, incentive=view.incentive,
+            id=view.id,
+            type=view.type,
+            status=view.status,
+            ssin=view.ssin.value if view.ssin else None,
+            incentive=view.incentive,
             period=PeriodOut.of(view.period) if view.period else None,
-            amount=QuantityOut.of(view.amount), effective_date=view.effective_date.isoformat(),
-            created_at=view.created_at, caller=view.caller, reference=view.reference,
+            amount=QuantityOut.of(view.amount),
+            effective_date=view.effective_date.isoformat(),
+            created_at=view.created_at,
+            caller=view.caller,
+            reference=view.reference,
             training=view.training,
-            funding={payer: QuantityOut.of(Quantity.parse(v, unit, allow_zero=True))
-                     for payer, v in view.funding.items()} if view.funding else None,
+            funding={
+                payer: QuantityOut.of(Quantity.parse(v, unit, allow_zero=True))
+                for payer, v in view.funding.items()
+            }
+            if view.funding
+            else None,
             expires_at=view.expires_at,
             reservation_id=view.reservation_id if view.type != "reverse" else None,
-            reverses=view.reverses, reversed_by=view.reversed_by,
-            reason=view.metadata.get("reason"), decision_id=view.decision_id,
+            reverses=view.reverses,
+            reversed_by=view.reversed_by,
+            reason=view.metadata.get("reason"),
+            decision_id=view.decision_id,
             balance_after=BalanceOut.of(view.balance_after) if view.balance_after else None,
-        )  # fmt: skip
+        )
 
 
 class TransactionPage(ApiModel):

@@ -48,21 +48,38 @@ Writer = Annotated[Principal, Depends(require("llr:transactions:write"))]
 EXAMPLES = {
     "reserve": {
         "summary": "Book 20 hours of Flemish training leave",
-        "value": {"type": "reserve", "ssin": "85073003328", "incentive": "vov",
-                  "amount": {"amount": "20.00", "unit": "HOUR"},
-                  "training": {"odbId": "ODB-000123"}, "reference": "booking-42"},
+        "value": {
+            "type": "reserve",
+            "ssin": "85073003328",
+            "incentive": "vov",
+            "amount": {"amount": "20.00", "unit": "HOUR"},
+            "training": {"odbId": "ODB-000123"},
+            "reference": "booking-42",
+        },
     },
-    "capture": {"summary": "Use 16 of the 20 reserved hours",
-                "value": {"type": "capture",
-                          "reservationId": "6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11",
-                          "amount": {"amount": "16.00", "unit": "HOUR"}}},
-    "release": {"summary": "Cancel a hold",
-                "value": {"type": "release",
-                          "reservationId": "6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11"}},
-    "grant": {"summary": "Grant 3 federal training days",
-              "value": {"type": "grant", "ssin": "85073003328", "incentive": "opleidingsrecht",
-                        "amount": {"amount": "3.00", "unit": "DAY"}, "period": "2024-2028"}},
-}  # fmt: skip
+    "capture": {
+        "summary": "Use 16 of the 20 reserved hours",
+        "value": {
+            "type": "capture",
+            "reservationId": "6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11",
+            "amount": {"amount": "16.00", "unit": "HOUR"},
+        },
+    },
+    "release": {
+        "summary": "Cancel a hold",
+        "value": {"type": "release", "reservationId": "6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11"},
+    },
+    "grant": {
+        "summary": "Grant 3 federal training days",
+        "value": {
+            "type": "grant",
+            "ssin": "85073003328",
+            "incentive": "opleidingsrecht",
+            "amount": {"amount": "3.00", "unit": "DAY"},
+            "period": "2024-2028",
+        },
+    },
+}
 
 
 def _citizen(keyer: CitizenKeyer, ssin: str) -> CitizenRef:
@@ -126,8 +143,9 @@ async def _execute(
         case ReleaseRequest():
             return await ledger.release(actor, body.reservation_id)
         case GrantRequest():
-            return await ledger.grant(actor, _citizen(keyer, body.ssin), body.incentive,
-                                      body.amount.parsed(), body.period)  # fmt: skip
+            return await ledger.grant(
+                actor, _citizen(keyer, body.ssin), body.incentive, body.amount.parsed(), body.period
+            )
         case ReverseRequest():
             return await ledger.reverse(actor, body.transaction_id, body.reason)
 
@@ -139,15 +157,22 @@ async def _execute(
     status_code=201,
     response_model=TransactionOut,
     responses={
-        201: {"description": "Posted (a replay of the same Idempotency-Key and body answers "
-              "the original response again, with `Idempotency-Replayed: true`)"},
-        409: {"model": Problem, "description": "notEntitled, insufficientBalance, "
-              "trainingNotEligible, a hold already resolved or expired, a second reverse, or "
-              "the key still in flight"},
-        422: {"model": Problem,
-              "description": "idempotencyKeyReused: the key came with another body"},
+        201: {
+            "description": "Posted (a replay of the same Idempotency-Key and body answers "
+            "the original response again, with `Idempotency-Replayed: true`)"
+        },
+        409: {
+            "model": Problem,
+            "description": "notEntitled, insufficientBalance, "
+            "trainingNotEligible, a hold already resolved or expired, a second reverse, or "
+            "the key still in flight",
+        },
+        422: {
+            "model": Problem,
+            "description": "idempotencyKeyReused: the key came with another body",
+        },
     },
-)  # fmt: skip
+)
 async def post_transaction(
     request: Request,
     body: Annotated[TransactionRequest, Body(openapi_examples=EXAMPLES)],
@@ -170,8 +195,9 @@ async def post_transaction(
     target, incentive, referenced = _target(keyer, body)
     key = str(idempotency_key)
     opened = await idempotency.open_key(session, principal.partner, key, referenced)
-    citizen = authorize_posting(vault, principal, body.type, target, incentive, referenced,
-                                opened.named)  # fmt: skip
+    citizen = authorize_posting(
+        vault, principal, body.type, target, incentive, referenced, opened.named
+    )
     fields = body.model_dump(mode="json", exclude={"ssin"})
     refuse_ssins(fields)
     fingerprint = _fingerprint(fields, citizen)
@@ -179,10 +205,14 @@ async def post_transaction(
     action = f"transaction.{body.type}"
     if stored is not None:
         if citizen is not None:
-            await record_access(session, principal, citizen.key, action + ".replayed",
-                                principal.endpoint)  # fmt: skip
-        return JSONResponse(_replayed(stored.body, citizen), status_code=stored.status_code,
-                            headers={"Idempotency-Replayed": "true"})  # fmt: skip
+            await record_access(
+                session, principal, citizen.key, action + ".replayed", principal.endpoint
+            )
+        return JSONResponse(
+            _replayed(stored.body, citizen),
+            status_code=stored.status_code,
+            headers={"Idempotency-Replayed": "true"},
+        )
     try:
         txn_id = await _execute(ledger, principal.actor, keyer, body)
     except LedgerError as exc:
@@ -225,8 +255,7 @@ async def get_transaction(
     citizen_key = keyer.key(view.ssin) if view.ssin else None
     principal.check_citizen_key(citizen_key)
     if citizen_key is not None:
-        await record_access(session, principal, citizen_key, "transaction.read",
-                            principal.endpoint)  # fmt: skip
+        await record_access(session, principal, citizen_key, "transaction.read", principal.endpoint)
     return TransactionOut.of(view)
 
 
@@ -281,7 +310,8 @@ async def get_transactions(
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
     asked = {"incentive": incentive, "type": type_, "status": status, "from": from_, "to": to}
     action = " ".join(["transactions.list"] + [f"{k}={v}" for k, v in asked.items() if v])
-    await record_accesses(session, principal, [citizen_key] if citizen_key else shown, action,
-                          principal.endpoint)  # fmt: skip
+    await record_accesses(
+        session, principal, [citizen_key] if citizen_key else shown, action, principal.endpoint
+    )
     following = next_link(request, page.next_cursor)
     return TransactionPage(items=[TransactionOut.of(v) for v in page.items], next=following)

@@ -111,28 +111,53 @@ async def get_wallet(
     citizen = CitizenRef(parsed, keyer.key(parsed))
     language = pick_language(accept_language)
     # every read is on the record, also one that changed nothing (appended by the read itself)
-    view = await wallet(ledger, principal.actor, citizen, as_of, language,
-                        principal.access(citizen.key, "wallet.read"), known_at)  # fmt: skip
+    view = await wallet(
+        ledger,
+        principal.actor,
+        citizen,
+        as_of,
+        language,
+        principal.access(citizen.key, "wallet.read"),
+        known_at,
+    )
     response.headers["Content-Language"] = effective_language(language)
     rights = []
     for right in view.rights:
         money = BalanceOut.of(right.balances)
-        rights.append(RightOut(
-            incentive=right.incentive, pillar=right.pillar, unit=right.balances.unit.value,
-            period=PeriodOut.of(right.period), granted=money.granted,
-            carried_in=money.carried_in, reserved=money.reserved, used=money.used,
-            expired=money.expired, available=money.available, expires_on=right.period.end,
-            status=right.status, decision_id=right.decision_id,
-        ))  # fmt: skip
+        rights.append(
+            RightOut(
+                incentive=right.incentive,
+                pillar=right.pillar,
+                unit=right.balances.unit.value,
+                period=PeriodOut.of(right.period),
+                granted=money.granted,
+                carried_in=money.carried_in,
+                reserved=money.reserved,
+                used=money.used,
+                expired=money.expired,
+                available=money.available,
+                expires_on=right.period.end,
+                status=right.status,
+                decision_id=right.decision_id,
+            )
+        )
     return WalletOut(
-        ssin=parsed.value, as_of=view.as_of, rights=rights,
-        entitlements=[EntitlementOut(
-            incentive=e.incentive, status=e.status,
-            monthly_amount=QuantityOut.of(e.monthly_amount) if e.monthly_amount else None,
-            missing_facts=e.missing_facts) for e in view.entitlements],
+        ssin=parsed.value,
+        as_of=view.as_of,
+        rights=rights,
+        entitlements=[
+            EntitlementOut(
+                incentive=e.incentive,
+                status=e.status,
+                monthly_amount=QuantityOut.of(e.monthly_amount) if e.monthly_amount else None,
+                missing_facts=e.missing_facts,
+            )
+            for e in view.entitlements
+        ],
         referrals=[ReferralOut(code=r.code, message=r.message, url=r.url) for r in view.referrals],
-        facts_version=view.facts_version, rules_version=view.rules_version,
-    )  # fmt: skip
+        facts_version=view.facts_version,
+        rules_version=view.rules_version,
+    )
 
 
 @router.get(
@@ -151,13 +176,18 @@ async def get_decision(
     if found is None:
         raise NotFound(f"no decision {decision_id}")
     principal.check_citizen_key(found.citizen_key)
-    await record_access(session, principal, found.citizen_key, "decision.read",
-                        principal.endpoint)  # fmt: skip
+    await record_access(session, principal, found.citizen_key, "decision.read", principal.endpoint)
     return DecisionOut(
-        id=found.id, incentive=found.incentive,
-        period=PeriodOut.of(found.period) if found.period else None, status=found.status,
+        id=found.id,
+        incentive=found.incentive,
+        period=PeriodOut.of(found.period) if found.period else None,
+        status=found.status,
         entitlement=QuantityOut.of(found.entitlement) if found.entitlement else None,
-        rules_version=found.rules_version, facts_version=found.facts_version,
-        reasons=found.reasons, as_of=found.as_of, created_at=found.created_at.isoformat(),
-        trace_id=found.trace_id, replayed=found.replayed,
-    )  # fmt: skip
+        rules_version=found.rules_version,
+        facts_version=found.facts_version,
+        reasons=found.reasons,
+        as_of=found.as_of,
+        created_at=found.created_at.isoformat(),
+        trace_id=found.trace_id,
+        replayed=found.replayed,
+    )

@@ -60,10 +60,16 @@ def mint(
     ``client_id``, ``scope`` (space separated), ``jti``, and ``ssin`` when citizen-bound."""
     issued = int(time.time()) if now is None else now
     claims: dict[str, Any] = {
-        "iss": issuer, "aud": audience, "iat": issued, "nbf": issued,
-        "exp": issued + lifetime_seconds, "sub": client_id, "client_id": client_id,
-        "scope": " ".join(scopes), "jti": str(uuid.uuid4()),
-    }  # fmt: skip
+        "iss": issuer,
+        "aud": audience,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + lifetime_seconds,
+        "sub": client_id,
+        "client_id": client_id,
+        "scope": " ".join(scopes),
+        "jti": str(uuid.uuid4()),
+    }
     if ssin is not None:
         claims["ssin"] = ssin
     claims.update(extra or {})

@@ -42,6 +42,11 @@ def principal_from_claims(
     elif policy.citizen_bound_only:
         raise MissingPermission(f"{policy.name} acts only for a citizen: the token needs an ssin")
     return Principal(
-        partner=policy.name, policy=policy, scopes=_scopes(claims) & policy.scopes, ssin=ssin,
-        citizen_key=citizen_key, trace_id=trace_id, endpoint=endpoint,
-    )  # fmt: skip
+        partner=policy.name,
+        policy=policy,
+        scopes=_scopes(claims) & policy.scopes,
+        ssin=ssin,
+        citizen_key=citizen_key,
+        trace_id=trace_id,
+        endpoint=endpoint,
+    )

@@ -154,13 +154,14 @@ class TokenVerifier:
 
     def _check_claims(self, claims: dict[str, Any], issuer: str) -> None:
         registry = jwt.JWTClaimsRegistry(
-            now=self.now, leeway=self.leeway_seconds,
+            now=self.now,
+            leeway=self.leeway_seconds,
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": self.audience},
             exp={"essential": True},
             iat={"essential": True},
             client_id={"essential": True},
-        )  # fmt: skip
+        )
         try:
             registry.validate(claims)
         except ExpiredTokenError as exc:

@@ -101,10 +101,16 @@ async def record_accesses(
     statement; each citizen once."""
     bound = bool(getattr(who, "citizen_bound", False))
     rows = [
-        {"partner": who.partner, "citizen_key": key, "action": action, "endpoint": endpoint,
-         "trace_id": who.trace_id, "citizen_bound": bound}
+        {
+            "partner": who.partner,
+            "citizen_key": key,
+            "action": action,
+            "endpoint": endpoint,
+            "trace_id": who.trace_id,
+            "citizen_bound": bound,
+        }
         for key in dict.fromkeys(citizen_keys)
-    ]  # fmt: skip
+    ]
     if rows:
         await session.execute(insert(access_log), rows)
 

@@ -9,10 +9,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-SCOPES = frozenset({
-    "llr:eligibility", "llr:wallet:read", "llr:transactions:read", "llr:transactions:write",
-    "llr:facts:write", "llr:statistics:read", "llr:audit:read",
-})  # fmt: skip
+SCOPES = frozenset(
+    {
+        "llr:eligibility",
+        "llr:wallet:read",
+        "llr:transactions:read",
+        "llr:transactions:write",
+        "llr:facts:write",
+        "llr:statistics:read",
+        "llr:audit:read",
+    }
+)
 POSTING_TYPES = frozenset({"reserve", "capture", "release", "redeem", "grant", "reverse"})
 ANY = "*"
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "partners.toml"
@@ -115,9 +122,12 @@ def _build(parsed: _Registry) -> PartnerRegistry:
                 )
             seen[client_id] = name
         partners[name] = PartnerPolicy(
-            name=name, title=entry.title, client_ids=frozenset(entry.client_ids),
-            scopes=frozenset(entry.scopes), citizen_bound_only=entry.citizens == "bound",
+            name=name,
+            title=entry.title,
+            client_ids=frozenset(entry.client_ids),
+            scopes=frozenset(entry.scopes),
+            citizen_bound_only=entry.citizens == "bound",
             posting_types=frozenset(entry.posting.types),
             posting_incentives=frozenset(entry.posting.incentives),
-        )  # fmt: skip
+        )
     return PartnerRegistry(partners)

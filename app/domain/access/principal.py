@@ -52,8 +52,9 @@ class Principal:
 
     def access(self, citizen_key: str, action: str) -> Access:
         """The access-log row of this principal's ``action`` on a citizen's record."""
-        return Access(self.partner, citizen_key, action, self.endpoint, self.trace_id,
-                      self.citizen_bound)  # fmt: skip
+        return Access(
+            self.partner, citizen_key, action, self.endpoint, self.trace_id, self.citizen_bound
+        )
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -30,8 +30,14 @@ class Balances:
 
     @property
     def available(self) -> int:
-        return (self.granted + self.carried_in - self.carried_out - self.used - self.reserved
-                - self.expired)  # fmt: skip
+        return (
+            self.granted
+            + self.carried_in
+            - self.carried_out
+            - self.used
+            - self.reserved
+            - self.expired
+        )
 
     def quantity(self, minor: int) -> Quantity:
         return Quantity.from_minor(minor, self.unit)
@@ -104,8 +110,15 @@ def fold(
         expired=-expire_net,
     )
     if period_ended and balances.available > 0:
-        return Balances(unit, granted, carried_in, carried_out, balances.used, balances.reserved,
-                        balances.expired + balances.available)  # fmt: skip
+        return Balances(
+            unit,
+            granted,
+            carried_in,
+            carried_out,
+            balances.used,
+            balances.reserved,
+            balances.expired + balances.available,
+        )
     return balances
 
 

@@ -16,12 +16,16 @@ def split_funding(
     if given:
         unknown = [payer for payer in given if payer not in PAYERS]
         if unknown:
-            raise InvalidInput(f"funding.{unknown[0]}", unknown[0],
-                               f"payers are {', '.join(PAYERS)}")  # fmt: skip
+            raise InvalidInput(
+                f"funding.{unknown[0]}", unknown[0], f"payers are {', '.join(PAYERS)}"
+            )
         total = sum(q.minor for q in given.values())
         if total != amount.minor:
-            raise InvalidInput("funding", {k: v.text() for k, v in given.items()},
-                               f"the payers' parts must add up to {amount.text()}")  # fmt: skip
+            raise InvalidInput(
+                "funding",
+                {k: v.text() for k, v in given.items()},
+                f"the payers' parts must add up to {amount.text()}",
+            )
         return {payer: q.text() for payer, q in given.items()}
     if not shares:
         shares = {"government": Decimal(1)}
@@ -40,8 +44,10 @@ def scaled_funding(
     """The hold's funding scaled to the part captured (rounding remainder: first payer)."""
     if not funding:
         return None
-    parts = {payer: Quantity.parse(amount, unit, allow_zero=True).minor
-             for payer, amount in funding.items()}  # fmt: skip
+    parts = {
+        payer: Quantity.parse(amount, unit, allow_zero=True).minor
+        for payer, amount in funding.items()
+    }
     scaled = {payer: part * taken // held for payer, part in parts.items()}
     first = next(iter(scaled))
     scaled[first] += taken - sum(scaled.values())

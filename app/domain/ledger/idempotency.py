@@ -113,9 +113,17 @@ async def remember(
     await connection.exec_driver_sql(
         REMEMBER,
         (
-            caller, key, hash_, response.status_code, json.dumps(response.body), transaction_id,
-            access.partner if access else "", access.action if access else "",
-            access.endpoint if access else "", access.trace_id if access else None,
-            access.citizen_bound if access else False, [access.citizen_key] if access else [],
+            caller,
+            key,
+            hash_,
+            response.status_code,
+            json.dumps(response.body),
+            transaction_id,
+            access.partner if access else "",
+            access.action if access else "",
+            access.endpoint if access else "",
+            access.trace_id if access else None,
+            access.citizen_bound if access else False,
+            [access.citizen_key] if access else [],
         ),
-    )  # fmt: skip
+    )

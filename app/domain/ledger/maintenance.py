@@ -36,10 +36,12 @@ async def ended_periods(
     session: AsyncSession, catalog: IncentiveCatalog, as_of: date
 ) -> list[EndedPeriod]:
     """Periods that ended before ``as_of`` and still hold an available balance somewhere."""
-    rows = await session.execute(text(
-        "SELECT incentive, period_key, unit, count(*) AS n FROM ledger_accounts "
-        "WHERE kind = 'available' AND balance > 0 GROUP BY incentive, period_key, unit"
-    ))  # fmt: skip
+    rows = await session.execute(
+        text(
+            "SELECT incentive, period_key, unit, count(*) AS n FROM ledger_accounts "
+            "WHERE kind = 'available' AND balance > 0 GROUP BY incentive, period_key, unit"
+        )
+    )
     ended = []
     for incentive, period_key, unit, n in rows:
         period = parse_key(period_key)
@@ -63,28 +65,50 @@ async def close_period_batch(
     leaves them at zero. A hold of the ended period released later returns to a zero balance,
     which the next run closes in turn."""
     await plan_for_batches(session)
-    rows = (await session.execute(text(
-        "SELECT id, citizen_key, balance FROM ledger_accounts WHERE kind = 'available' "
-        "AND incentive = :incentive AND period_key = :period AND balance > 0 "
-        "ORDER BY id LIMIT :limit FOR UPDATE"
-    ), {"incentive": ended.incentive, "period": ended.period.key,
-        "limit": limit})).all()  # fmt: skip
+    rows = (
+        await session.execute(
+            text(
+                "SELECT id, citizen_key, balance FROM ledger_accounts WHERE kind = 'available' "
+                "AND incentive = :incentive AND period_key = :period AND balance > 0 "
+                "ORDER BY id LIMIT :limit FOR UPDATE"
+            ),
+            {"incentive": ended.incentive, "period": ended.period.key, "limit": limit},
+        )
+    ).all()
     if not rows:
         return 0
-    cap = Quantity.parse(catalog.carry_over_cap(ended.incentive, ended.period.end), ended.unit,
-                         allow_zero=True).minor  # fmt: skip
+    cap = Quantity.parse(
+        catalog.carry_over_cap(ended.incentive, ended.period.end), ended.unit, allow_zero=True
+    ).minor
     validity = catalog.carry_over_validity(ended.incentive, ended.period.end)
     origins = await _origins(session, [r.id for r in rows]) if cap else {}
     following = catalog.period_for(ended.incentive, ended.period.end + timedelta(days=1))
-    targets = await _next_accounts(session, ended, following, [r.citizen_key for r in rows]) \
-        if cap else {}  # fmt: skip
+    targets = (
+        await _next_accounts(session, ended, following, [r.citizen_key for r in rows])
+        if cap
+        else {}
+    )
     postings = []
 
-    def posting(type_: str, citizen_key: str, minor: int, legs: list[Leg],
-                metadata: dict[str, object] | None = None) -> Posting:  # fmt: skip
-        txn = NewTransaction(type_, ended.incentive, ended.unit, minor, now.date(), actor.partner,
-                             citizen_key, ended.period.key, metadata=metadata or {},
-                             trace_id=actor.trace_id)  # fmt: skip
+    def posting(
+        type_: str,
+        citizen_key: str,
+        minor: int,
+        legs: list[Leg],
+        metadata: dict[str, object] | None = None,
+    ) -> Posting:
+        txn = NewTransaction(
+            type_,
+            ended.incentive,
+            ended.unit,
+            minor,
+            now.date(),
+            actor.partner,
+            citizen_key,
+            ended.period.key,
+            metadata=metadata or {},
+            trace_id=actor.trace_id,
+        )
         return Posting(txn, legs)
 
     for account_id, citizen_key, balance in rows:
@@ -92,15 +116,30 @@ async def close_period_batch(
         ages = carry_by_age(balance, granted, carried_in, cap, validity)
         carry = sum(ages.values())
         if balance > carry:
-            postings.append(posting("periodEnd", citizen_key, balance - carry,
-                                    [Leg(account_id, "D", balance - carry, "expire"),
-                                     Leg("expired", "C", balance - carry, "expire")]))  # fmt: skip
+            postings.append(
+                posting(
+                    "periodEnd",
+                    citizen_key,
+                    balance - carry,
+                    [
+                        Leg(account_id, "D", balance - carry, "expire"),
+                        Leg("expired", "C", balance - carry, "expire"),
+                    ],
+                )
+            )
         if carry:
-            postings.append(posting("carryOver", citizen_key, carry,
-                                    [Leg(account_id, "D", carry, "carry"),
-                                     Leg(targets[citizen_key], "C", carry, "carry")],
-                                    {"into": following.key,
-                                     "ages": {str(a): m for a, m in ages.items()}}))  # fmt: skip
+            postings.append(
+                posting(
+                    "carryOver",
+                    citizen_key,
+                    carry,
+                    [
+                        Leg(account_id, "D", carry, "carry"),
+                        Leg(targets[citizen_key], "C", carry, "carry"),
+                    ],
+                    {"into": following.key, "ages": {str(a): m for a, m in ages.items()}},
+                )
+            )
     await post(session, postings, now)
     return len(rows)
 
@@ -133,17 +172,20 @@ async def _origins(
     session: AsyncSession, account_ids: list[int]
 ) -> dict[int, tuple[int, dict[int, int]]]:
     """Per account: the net amount granted in it, and what was carried into it, by age."""
-    rows = await session.execute(text(
-        "SELECT account_id, 'grant', NULL::jsonb, "
-        "sum(CASE side WHEN 'C' THEN amount ELSE -amount END) FROM ledger_legs "
-        "WHERE account_id = ANY(CAST(:ids AS bigint[])) AND category = 'grant' "
-        "GROUP BY account_id "
-        "UNION ALL "
-        "SELECT l.account_id, 'carry', t.metadata -> 'ages', l.amount "
-        "FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id "
-        "WHERE l.account_id = ANY(CAST(:ids AS bigint[])) AND l.category = 'carry' "
-        "AND l.side = 'C'"
-    ), {"ids": account_ids})  # fmt: skip
+    rows = await session.execute(
+        text(
+            "SELECT account_id, 'grant', NULL::jsonb, "
+            "sum(CASE side WHEN 'C' THEN amount ELSE -amount END) FROM ledger_legs "
+            "WHERE account_id = ANY(CAST(:ids AS bigint[])) AND category = 'grant' "
+            "GROUP BY account_id "
+            "UNION ALL "
+            "SELECT l.account_id, 'carry', t.metadata -> 'ages', l.amount "
+            "FROM ledger_legs l JOIN ledger_transactions t ON t.id = l.transaction_id "
+            "WHERE l.account_id = ANY(CAST(:ids AS bigint[])) AND l.category = 'carry' "
+            "AND l.side = 'C'"
+        ),
+        {"ids": account_ids},
+    )
     found: dict[int, tuple[int, dict[int, int]]] = {}
     for account_id, category, ages, net in rows:
         granted, carried = found.get(account_id, (0, {}))
@@ -159,18 +201,28 @@ async def _origins(
 async def _next_accounts(
     session: AsyncSession, ended: EndedPeriod, following: Period, citizen_keys: list[str]
 ) -> dict[str, int]:
-    await session.execute(text(
-        "INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance) "
-        "SELECT k.kind, c.key, :incentive, :period, :unit, 0 "
-        "FROM unnest(CAST(:keys AS text[])) AS c(key) "
-        "CROSS JOIN (VALUES ('available'), ('held')) AS k(kind) ON CONFLICT DO NOTHING"
-    ), {"incentive": ended.incentive, "period": following.key, "unit": ended.unit.value,
-        "keys": citizen_keys})  # fmt: skip
-    rows = await session.execute(text(
-        "SELECT id, citizen_key FROM ledger_accounts WHERE kind = 'available' "
-        "AND incentive = :incentive AND period_key = :period AND citizen_key = ANY(:keys) "
-        "ORDER BY id FOR UPDATE"
-    ), {"incentive": ended.incentive, "period": following.key, "keys": citizen_keys})  # fmt: skip
+    await session.execute(
+        text(
+            "INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance) "
+            "SELECT k.kind, c.key, :incentive, :period, :unit, 0 "
+            "FROM unnest(CAST(:keys AS text[])) AS c(key) "
+            "CROSS JOIN (VALUES ('available'), ('held')) AS k(kind) ON CONFLICT DO NOTHING"
+        ),
+        {
+            "incentive": ended.incentive,
+            "period": following.key,
+            "unit": ended.unit.value,
+            "keys": citizen_keys,
+        },
+    )
+    rows = await session.execute(
+        text(
+            "SELECT id, citizen_key FROM ledger_accounts WHERE kind = 'available' "
+            "AND incentive = :incentive AND period_key = :period AND citizen_key = ANY(:keys) "
+            "ORDER BY id FOR UPDATE"
+        ),
+        {"incentive": ended.incentive, "period": following.key, "keys": citizen_keys},
+    )
     return {row.citizen_key: row.id for row in rows}
 
 
@@ -178,12 +230,15 @@ async def overdue_rights(
     session: AsyncSession, now: datetime, limit: int = 1000
 ) -> list[tuple[str, str, str, str]]:
     """(citizen key, incentive, period, unit) of rights with holds past expiry, unresolved."""
-    rows = await session.execute(text(
-        "SELECT DISTINCT h.citizen_key, h.incentive, h.period_key, h.unit "
-        "FROM ledger_transactions h WHERE h.type = 'reserve' AND h.expires_at <= :now "
-        "AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.resolves = h.id) "
-        "LIMIT :limit"
-    ), {"now": now, "limit": limit})  # fmt: skip
+    rows = await session.execute(
+        text(
+            "SELECT DISTINCT h.citizen_key, h.incentive, h.period_key, h.unit "
+            "FROM ledger_transactions h WHERE h.type = 'reserve' AND h.expires_at <= :now "
+            "AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.resolves = h.id) "
+            "LIMIT :limit"
+        ),
+        {"now": now, "limit": limit},
+    )
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
@@ -203,8 +258,13 @@ async def sweep_expired_holds(
         for citizen_key, incentive, period_key, unit in rights:
             async with sessions() as session, session.begin():
                 ledger = ledger_for(session)
-                state = await lock_right(session, ledger.now, citizen_key=citizen_key,
-                                         incentive=incentive, period_key=period_key,
-                                         unit=Unit(unit))  # fmt: skip
+                state = await lock_right(
+                    session,
+                    ledger.now,
+                    citizen_key=citizen_key,
+                    incentive=incentive,
+                    period_key=period_key,
+                    unit=Unit(unit),
+                )
                 assert state is not None
                 yield await ledger.expire_due_holds(state, actor)

@@ -26,15 +26,19 @@ _reverser = transactions.alias("reverser")
 
 def _status(now: datetime) -> Any:
     return case(
-        (transactions.c.type == "reserve",
-         case((_resolver.c.type == "capture", literal("captured")),
-              (_resolver.c.type == "release", literal("released")),
-              (_resolver.c.type == "expire", literal("expired")),
-              (transactions.c.expires_at <= now, literal("expired")),
-              else_=literal("pending"))),
+        (
+            transactions.c.type == "reserve",
+            case(
+                (_resolver.c.type == "capture", literal("captured")),
+                (_resolver.c.type == "release", literal("released")),
+                (_resolver.c.type == "expire", literal("expired")),
+                (transactions.c.expires_at <= now, literal("expired")),
+                else_=literal("pending"),
+            ),
+        ),
         (_reverser.c.id.is_not(None), literal("reversed")),
         else_=literal("posted"),
-    )  # fmt: skip
+    )
 
 
 def _base(now: datetime) -> Select[Any]:
@@ -49,16 +53,26 @@ def _base(now: datetime) -> Select[Any]:
 def _view(row: Any, vault: SsinVault) -> TransactionView:
     unit = Unit(row.unit)
     return TransactionView(
-        id=row.id, type=row.type, status=row.status,
+        id=row.id,
+        type=row.type,
+        status=row.status,
         ssin=vault.open(row.ssin_ciphertext, row.ssin_key_id) if row.ssin_ciphertext else None,
         incentive=row.incentive,
         period=parse_key(row.period_key) if row.period_key else None,
-        amount=Quantity.from_minor(row.amount, unit), effective_date=row.effective_date,
-        created_at=row.created_at, caller=row.caller, reference=row.reference,
-        training=row.training, funding=row.funding, metadata=row.metadata or {},
-        expires_at=row.expires_at, reservation_id=row.resolves, reverses=row.reverses,
-        reversed_by=row.reversed_by, decision_id=row.decision_id,
-    )  # fmt: skip
+        amount=Quantity.from_minor(row.amount, unit),
+        effective_date=row.effective_date,
+        created_at=row.created_at,
+        caller=row.caller,
+        reference=row.reference,
+        training=row.training,
+        funding=row.funding,
+        metadata=row.metadata or {},
+        expires_at=row.expires_at,
+        reservation_id=row.resolves,
+        reverses=row.reverses,
+        reversed_by=row.reversed_by,
+        decision_id=row.decision_id,
+    )
 
 
 async def load_transaction(
@@ -79,9 +93,13 @@ async def load_transaction(
     view = _view(row, vault)
     if row.citizen_key and row.period_key:
         balances = await right_balances(
-            session, row.citizen_key, row.incentive, row.period_key, view.amount.unit,
+            session,
+            row.citizen_key,
+            row.incentive,
+            row.period_key,
+            view.amount.unit,
             row.created_at,
-        )  # fmt: skip
+        )
         view = _with_balance(view, balances)
     return view
 
@@ -154,9 +172,11 @@ async def list_transactions(
     if cursor:
         at, last_id = _decode_cursor(cursor)
         query = query.where(
-            or_(transactions.c.created_at < at,
-                and_(transactions.c.created_at == at, transactions.c.id < last_id))
-        )  # fmt: skip
+            or_(
+                transactions.c.created_at < at,
+                and_(transactions.c.created_at == at, transactions.c.id < last_id),
+            )
+        )
     query = query.order_by(transactions.c.created_at.desc(), transactions.c.id.desc())
     rows = (await session.execute(query.limit(page_size + 1))).all()
     items = [_view(row, vault) for row in rows[:page_size]]

@@ -4,15 +4,14 @@ Python for a precise refusal, and posts through the one posting path (``reposito
 PostgreSQL has the last word (constraints, unique resolutions, the balanced-legs trigger)."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.errors import InvalidInput
 from app.domain.ledger import errors
+from app.domain.ledger.booking import Booking, end_of_period, minor_of, past, use_legs
 from app.domain.ledger.funding import scaled_funding, split_funding
 from app.domain.ledger.ports import Actor, CitizenRef, Entitlements, IncentiveCatalog
 from app.domain.ledger.repository import (
@@ -26,27 +25,10 @@ from app.domain.ledger.repository import (
 )
 from app.domain.ledger.views import TransactionView, posted_view
 from app.domain.periods import BRUSSELS, Period, parse_key
-from app.domain.quantities import InvalidQuantity, Quantity, Unit
+from app.domain.quantities import Quantity, Unit
 from app.domain.vault import SsinVault
 
 REVERSIBLE = {"grant", "adjust", "redeem", "capture"}
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """What a reserve or redeem asks for."""
-
-    incentive: str
-    amount: Quantity
-    period_key: str | None = None
-    training: dict[str, Any] | None = None
-    reference: str | None = None
-    funding: dict[str, Quantity] | None = None
-    expires_at: datetime | None = None
-
-
-def end_of_period(period: Period) -> datetime:
-    return datetime.combine(period.end + timedelta(days=1), time(), BRUSSELS)
 
 
 class Ledger:
@@ -135,7 +117,7 @@ class Ledger:
         txn = self._new(actor, citizen, "redeem", booking.incentive, period, booking.amount)
         txn.training, txn.reference, txn.funding = booking.training, booking.reference, funding
         minor = booking.amount.minor
-        uses = _use_legs(booking.amount.unit, funding, minor)
+        uses = use_legs(booking.amount.unit, funding, minor)
         return await self._post(
             citizen,
             state,
@@ -152,7 +134,7 @@ class Ledger:
         unit = hold.unit
         if hold.expires_at is not None and hold.expires_at <= self.now:
             raise errors.HoldExpired(f"hold {hold_id} expired at {hold.expires_at.isoformat()}")
-        taken = hold.amount if amount is None else _minor(amount, unit, "amount")
+        taken = hold.amount if amount is None else minor_of(amount, unit, "amount")
         if taken > hold.amount:
             raise errors.CaptureExceedsHold(
                 f"the hold reserved {Quantity.from_minor(hold.amount, unit).text()} {unit}; "
@@ -161,7 +143,7 @@ class Ledger:
         funding = scaled_funding(hold.funding, taken, hold.amount, unit)
         txn = self._follow_up(actor, hold, "capture", taken)
         txn.funding = funding
-        entries = [Leg(self._held(state), "D", taken, "use"), *_use_legs(unit, funding, taken)]
+        entries = [Leg(self._held(state), "D", taken, "use"), *use_legs(unit, funding, taken)]
         if hold.amount > taken:
             entries += [
                 Leg(self._held(state), "D", hold.amount - taken, "hold"),
@@ -405,33 +387,8 @@ class Ledger:
         if hold.type != "reserve":
             raise InvalidInput("reservationId", str(hold_id), f"transaction is a {hold.type}")
         if state.resolved_by is not None:
-            raise errors.HoldNotPending(f"hold {hold_id} was already {_past(state.resolved_by)}")
+            raise errors.HoldNotPending(f"hold {hold_id} was already {past(state.resolved_by)}")
         return state, hold
 
 
-def _use_legs(unit: Unit, funding: dict[str, str] | None, minor: int) -> list[Leg]:
-    if not funding:
-        return [Leg("used", "C", minor, "use")]
-    entries = []
-    for payer, amount in funding.items():
-        share = Quantity.parse(amount, unit, allow_zero=True).minor
-        if share:
-            entries.append(Leg(f"used:{payer}", "C", share, "use"))
-    return entries
-
-
-def _past(type_: str) -> str:
-    return {"capture": "captured", "release": "released", "expire": "expired"}.get(type_, type_)
-
-
-def _minor(amount: Quantity | Decimal, unit: Unit, field: str) -> int:
-    if isinstance(amount, Quantity):
-        if amount.unit is not unit:
-            raise InvalidInput(
-                f"{field}.unit", amount.unit.value, f"the hold is counted in {unit.value}"
-            )
-        return amount.minor
-    try:
-        return Quantity.parse(amount, unit).minor
-    except InvalidQuantity as exc:
-        raise InvalidInput(field, str(amount), str(exc)) from exc
+__all__ = ["Booking", "Ledger", "end_of_period"]
