@@ -6,6 +6,7 @@ It settles exactly as a wallet read does (a first grant, an upward adjustment, a
 what is still available), against the same accounts under the same locks, so running it twice,
 or beside the service, grants nothing twice."""
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,14 +16,14 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.facts_in_time import FactsInTime, Others, facts_in_time, facts_of
 from app.domain.grants import granted_by_rules, reasons_text, store_reasons
 from app.domain.ledger.ports import Actor
-from app.domain.ledger.repository import plan_for_batches, post
+from app.domain.ledger.repository import declarations, plan_for_batches, post
 from app.domain.periods import Period
 from app.domain.quantities import Unit
 from app.domain.rules import (
     INCENTIVES,
-    Facts,
     IncentiveResult,
     evaluate,
     pauses_when_not_eligible,
@@ -61,12 +62,16 @@ class GrantReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+Receipted = tuple[Decided, int, int]
+"""A decision with the facts (id, version) its receipt names."""
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluated:
     """A batch of citizens' decisions, in the batch's order, with the text of any reasons not
     handed out before (by hash)."""
 
-    decided: list[list[Decided]]
+    decided: list[list[Receipted]]
     reasons: dict[str, str]
     rules_version: str
     distinct_facts: int
@@ -84,7 +89,7 @@ class Evaluator:
     """Only rights of this period; None: every right in the period in force at ``as_of``."""
     as_of: date
     rules_version: str = ""
-    memo: dict[str, list[Decided]] = field(default_factory=dict)
+    memo: dict[tuple[str, Others], list[Decided]] = field(default_factory=dict)
     reasons_memo: dict[tuple[object, ...], str] = field(default_factory=dict)
     unsent: dict[str, str] = field(default_factory=dict)
 
@@ -93,11 +98,16 @@ class Evaluator:
         unsent, self.unsent = self.unsent, {}
         return Evaluated(decided, unsent, self.rules_version, len(self.memo), os.getpid())
 
-    def decide(self, facts_json: str) -> list[Decided]:
-        found = self.memo.get(facts_json)
+    def decide(self, declarations_json: str) -> list[Receipted]:
+        """One citizen, from the declarations of its facts (JSON, in valid-time order): each
+        incentive on the facts valid on its reference date, as a wallet read decides."""
+        found = facts_in_time(declarations(json.loads(declarations_json)), self.as_of, RULE_GRANTED)
         if found is None:
-            found = self.memo[facts_json] = self._evaluate(facts_json)
-        return found
+            return []
+        decided = self.memo.get(found.key)
+        if decided is None:
+            decided = self.memo[found.key] = self._evaluate(found.key)
+        return [(d, *_receipt(found, d.incentive)) for d in decided]
 
     def _reasons(self, result: IncentiveResult) -> str:
         """The receipt's reasons by hash: few distinct ones, each serialised once."""
@@ -109,10 +119,9 @@ class Evaluator:
             self.unsent[digest] = text_
         return digest
 
-    def _evaluate(self, facts_json: str) -> list[Decided]:
-        evaluation = evaluate(
-            Facts.model_validate_json(facts_json), self.as_of, incentives=RULE_GRANTED
-        )
+    def _evaluate(self, key: tuple[str, Others]) -> list[Decided]:
+        facts, own = facts_of(key, None)
+        evaluation = evaluate(facts, self.as_of, incentives=RULE_GRANTED, facts_by_incentive=own)
         self.rules_version = evaluation.rules_version
         decided = []
         for result in evaluation.results:
@@ -139,6 +148,12 @@ class Evaluator:
                 )
             )
         return decided
+
+
+def _receipt(found: FactsInTime, incentive: str) -> tuple[int, int]:
+    stored = found.receipt(incentive)
+    assert stored is not None  # a decision that posts rests on facts
+    return stored.id, stored.version
 
 
 _WORKER: Evaluator | None = None
@@ -168,7 +183,8 @@ class Receipts:
 async def citizens_with_facts(
     sessions: async_sessionmaker[AsyncSession], batch_size: int
 ) -> AsyncIterator[list[tuple[str, int, int, str]]]:
-    """(citizen key, facts id, version, facts JSON) of every citizen's latest facts, in batches
+    """(citizen key, newest facts id, newest version, the declarations of its facts as JSON in
+    valid-time order, as a wallet read gets them) of every citizen with facts, in batches
     ordered by citizen key."""
     after = ""
     while True:
@@ -176,9 +192,11 @@ async def citizens_with_facts(
             rows = (
                 await session.execute(
                     text(
-                        "SELECT DISTINCT ON (citizen_key) citizen_key, id, version, facts::text "
+                        "SELECT citizen_key, max(id), max(version), "
+                        "jsonb_agg(jsonb_build_array(id, version, observed_on, "
+                        "coalesce(declared, facts)) ORDER BY observed_on, version)::text "
                         "FROM citizen_facts WHERE citizen_key > :after "
-                        "ORDER BY citizen_key, version DESC LIMIT :n"
+                        "GROUP BY citizen_key ORDER BY citizen_key LIMIT :n"
                     ),
                     {"after": after, "n": batch_size},
                 )
@@ -199,7 +217,7 @@ async def grant_batch(
     session: AsyncSession,
     receipts: Receipts,
     rows: list[tuple[str, int, int, str]],
-    decided: list[list[Decided]],
+    decided: list[list[Receipted]],
     actor: Actor,
     now: datetime,
 ) -> GrantReport:
@@ -208,8 +226,8 @@ async def grant_batch(
     report = GrantReport(citizens=len(rows))
     wanted = [
         (key, facts_id, version, d)
-        for (key, facts_id, version, _), mine in zip(rows, decided, strict=True)
-        for d in mine
+        for (key, *_), mine in zip(rows, decided, strict=True)
+        for d, facts_id, version in mine
         if d.target is not None
     ]
     if not wanted:

@@ -7,19 +7,17 @@ is the service's own act: its postings carry the system actor ``llr`` and the de
 from, whoever's read or batch set it off. It corrects only what settlement granted: a manual
 grant, a reversal and a withdrawal someone else posted are never undone by a later read."""
 
-import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.facts_in_time import InTime, evaluate_in_time
 from app.domain.grants import Target, granted_by_rules, record_decision, with_birth_date
 from app.domain.ledger.ports import CitizenRef
 from app.domain.ledger.repository import (
-    FactsRow,
     Leg,
     NewTransaction,
     Posting,
@@ -33,13 +31,13 @@ from app.domain.periods import BRUSSELS, Period
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import (
     INCENTIVES,
-    Evaluation,
     Facts,
     StoredFacts,
     TrainingInfo,
     evaluate,
-    latest_facts,
+    reference_date,
 )
+from app.domain.rules.facts_store import facts_valid_on
 from app.domain.rules.service import resolve_training
 from app.domain.vault import SsinVault
 
@@ -138,6 +136,10 @@ class Decided:
     target: Target
     rules_version: str
     facts: StoredFacts | None
+    day: date | None = None
+    """The day the rules decided for (None: today)."""
+    why: dict[str, str] = field(default_factory=dict)
+    """What the receipt adds to say why (a correction of a past period)."""
 
 
 async def settle_locked(
@@ -174,50 +176,17 @@ async def settle_locked(
         if change is None:
             return state
     today = now.astimezone(BRUSSELS).date()
+    day = decided.day or today
     decision = await record_decision(
-        session, citizen.key, result, decided.rules_version, decided.facts, today, trace_id, now
+        session, citizen.key, result, decided.rules_version, decided.facts, day, trace_id, now
     )
     assert state.available_id is not None
     sealed = vault.seal(citizen.ssin)  # only when something is posted: not on every read
     on = Settled(citizen.key, sealed, result.incentive, period, unit, state.available_id, decision)
+    change = replace(change, metadata=change.metadata | decided.why)
     posting = settlement_posting(change, on, today, trace_id)
     await post(session, [posting], now)
     return applied(state, posting, change.up)
-
-
-def stored_facts(row: FactsRow | None) -> StoredFacts | None:
-    """The facts a receipt names (id and version) as the rules read them."""
-    if row is None:
-        return None
-    return StoredFacts(row.id, row.version, _facts(_key(row.facts)), "", date.min, datetime.min, "")
-
-
-def _key(facts: dict[str, Any]) -> str:
-    return json.dumps(facts, sort_keys=True, separators=(",", ":"))
-
-
-@lru_cache(maxsize=4096)
-def _facts(facts_json: str) -> Facts:
-    return Facts.model_validate_json(facts_json)
-
-
-@lru_cache(maxsize=4096)
-def _evaluated(
-    facts_json: str, birth_date: date | None, day: date, language: str, only: str | None
-) -> Evaluation:
-    facts = _facts(facts_json)
-    if facts.birth_date is None and birth_date is not None:
-        facts = facts.model_copy(update={"birth_date": birth_date})
-    return evaluate(facts, day, language=language, incentives=[only] if only else None)
-
-
-def evaluate_stored(
-    row: FactsRow, citizen: CitizenRef, day: date, language: str = "nl", only: str | None = None
-) -> Evaluation:
-    """The rules over stored facts: a pure function of the facts, the birth date the SSIN
-    encodes, the day and the language, so identical ones (most citizens share their facts'
-    shape) are evaluated once per process."""
-    return _evaluated(_key(row.facts), citizen.ssin.birth_date, day, language, only)
 
 
 class RulesEntitlements:
@@ -238,15 +207,14 @@ class RulesEntitlements:
         now: datetime,
         trace_id: str | None,
     ) -> RightState:
-        facts = stored_facts(state.facts)
-        if facts is None or state.facts is None:
-            return state
         today = now.astimezone(BRUSSELS).date()
-        evaluation = evaluate_stored(state.facts, citizen, today, only=incentive)
-        target = Target.of(evaluation.results[0])
+        found = evaluate_in_time(state.facts, citizen, today, only=incentive)
+        if found is None:
+            return state
+        target = Target.of(found.evaluation.results[0])
         if target is None or target.result.period != period:
             return state
-        decided = Decided(target, evaluation.rules_version, facts)
+        decided = Decided(target, found.evaluation.rules_version, found.receipt(incentive))
         return await settle_locked(session, citizen, vault, state, decided, now, trace_id)
 
     async def training_covered(
@@ -258,7 +226,7 @@ class RulesEntitlements:
         today: date,
     ) -> bool | None:
         info = await resolve_training(session, TrainingInfo.model_validate(training))
-        stored = await latest_facts(session, citizen.key)
+        stored = await facts_valid_on(session, citizen.key, reference_date(incentive, today))
         facts = with_birth_date(stored.facts if stored else Facts(), citizen)
         result = evaluate(facts, today, incentives=[incentive], training=info).results[0]
         return result.training.covered if result.training else None
@@ -268,8 +236,7 @@ async def materialise(
     session: AsyncSession,
     citizen: CitizenRef,
     vault: SsinVault,
-    facts: StoredFacts,
-    evaluation: Evaluation,
+    decided_in_time: InTime,
     now: datetime,
     trace_id: str | None,
     settled: dict[tuple[str, str], int],
@@ -280,6 +247,7 @@ async def materialise(
     read of what settlement granted answers that for every right (a read of a settled wallet is
     the usual case; ``settled`` is that read, by (incentive, period key)). A right that looks
     unsettled is settled under its lock, which checks again. True when the read was stale."""
+    evaluation = decided_in_time.evaluation
     targets = [
         target
         for result in evaluation.results
@@ -304,6 +272,7 @@ async def materialise(
             unit=unit,
         )
         assert state is not None
+        facts = decided_in_time.receipt(target.result.incentive)
         decided = Decided(target, evaluation.rules_version, facts)
         await settle_locked(session, citizen, vault, state, decided, now, trace_id)
         changed = True  # what was read is not what the record now holds

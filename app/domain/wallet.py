@@ -7,12 +7,15 @@ day (or as they will stand, for what is already on the record)."""
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import Access
+from app.domain.citizens import known_ssin
 from app.domain.errors import InvalidInput
+from app.domain.facts_in_time import evaluate_in_time
 from app.domain.ledger.balances import Balances, fold
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.repository import RightRead, read_wallet
@@ -20,10 +23,12 @@ from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import decision_reasons, decisions
 from app.domain.periods import BRUSSELS, Period, parse_key
 from app.domain.quantities import Quantity, Unit
-from app.domain.rules import INCENTIVES, Evaluation, Facts, Referral, evaluate
+from app.domain.rules import INCENTIVES, Facts, Referral, evaluate
+from app.domain.rules.facts_store import facts_valid_on
+from app.domain.rules.reference import reference_date
 from app.domain.rules.referrals import referrals as referrals_for
-from app.domain.rules.tables import CitizenFactsRow
-from app.domain.settlement import evaluate_stored, materialise, stored_facts
+from app.domain.settlement import materialise
+from app.domain.vault import SsinVault
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +87,12 @@ async def wallet(
     if known_at is not None:
         at = min(at, known_at)
     read = await read_wallet(session, citizen.key, None if current else at, at, access)
-    stored = stored_facts(read.facts)
-    evaluation: Evaluation | None = None
-    if stored is not None and read.facts is not None:
-        evaluation = evaluate_stored(read.facts, citizen, as_of, language)
+    found = evaluate_in_time(read.facts, citizen, as_of, language)
+    evaluation = found.evaluation if found else None
+    if current and found is not None:
         settled = {(r.incentive, r.period_key): r.settled for r in read.rights}
-        if current and await materialise(
-            session, citizen, ledger.vault, stored, evaluation, ledger.now, actor.trace_id, settled
+        if await materialise(
+            session, citizen, ledger.vault, found, ledger.now, actor.trace_id, settled
         ):
             read = await read_wallet(session, citizen.key, None, at)
     entitlements = [
@@ -96,13 +100,13 @@ async def wallet(
         for r in (evaluation.results if evaluation else [])
         if not INCENTIVES[r.incentive].holds_balance
     ]
-    found = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
+    referrals = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
     return WalletView(
         as_of,
         _rights(read.rights, as_of),
         entitlements,
-        found,
-        stored.version if stored else None,
+        referrals,
+        found.on_day.version if found else None,
         evaluation.rules_version if evaluation else None,
     )
 
@@ -148,7 +152,9 @@ class DecisionView:
     day, reach the same status and entitlement; ``different`` when not; None without facts."""
 
 
-async def decision(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView | None:
+async def decision(
+    session: AsyncSession, vault: SsinVault, decision_id: uuid.UUID
+) -> DecisionView | None:
     row = (
         await session.execute(
             select(decisions, decision_reasons.c.reasons)
@@ -171,31 +177,30 @@ async def decision(session: AsyncSession, decision_id: uuid.UUID) -> DecisionVie
         row.as_of,
         row.created_at,
         row.trace_id,
-        await _replayed(
-            session, row.facts_id, row.incentive, row.as_of, row.status, row.entitlement
-        ),
+        await _replayed(session, vault, row),
     )
 
 
 async def _replayed(
     session: AsyncSession,
-    facts_id: int | None,
-    incentive: str,
-    as_of: date,
-    status: str,
-    entitlement: int | None,
+    vault: SsinVault,
+    row: Row[Any],
 ) -> str | None:
-    """The decision made again from its own facts version, for its own day."""
-    if facts_id is None or incentive not in INCENTIVES:
+    """The decision made again for its own day, on the facts valid on its incentive's reference
+    date as the service knew them when it decided."""
+    if row.facts_id is None or row.incentive not in INCENTIVES:
         return None
-    stored = await session.scalar(
-        select(CitizenFactsRow.facts).where(CitizenFactsRow.id == facts_id)
-    )
+    when = reference_date(row.incentive, row.as_of)
+    stored = await facts_valid_on(session, row.citizen_key, when, known_at=row.created_at)
     if stored is None:
         return None
-    again = evaluate(Facts.model_validate(stored), as_of, incentives=[incentive]).results[0]
+    ssin = await known_ssin(session, vault, row.citizen_key)
+    facts = stored.facts
+    if facts.birth_date is None and ssin is not None and ssin.birth_date is not None:
+        facts = facts.model_copy(update={"birth_date": ssin.birth_date})
+    again = evaluate(facts, row.as_of, incentives=[row.incentive]).results[0]
     same = (
-        again.status == status
-        and (again.entitlement.minor if again.entitlement else None) == entitlement
+        again.status == row.status
+        and (again.entitlement.minor if again.entitlement else None) == row.entitlement
     )
     return "same" if same else "different"

@@ -5,12 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import KeyerDep, SessionDep, TodayDep, VaultDep
+from app.deps import KeyerDep, LedgerDep, SessionDep, TodayDep, VaultDep
 from app.domain.access import Principal, record_access
 from app.domain.access.privacy import refuse_ssins
 from app.domain.citizens import remember_citizen
+from app.domain.corrections import correct_rights
 from app.domain.dates import Instant, IsoDate
 from app.domain.errors import InvalidInput
+from app.domain.ledger.ports import CitizenRef
 from app.domain.rules.service import declare_facts, stored_facts
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
@@ -34,6 +36,7 @@ async def put_citizen_facts(
     session: SessionDep,
     keyer: KeyerDep,
     vault: VaultDep,
+    ledger: LedgerDep,
     principal: Annotated[Principal, Depends(require("llr:facts:write"))],
     today: TodayDep,
 ) -> FactsVersionOut:
@@ -49,6 +52,12 @@ async def put_citizen_facts(
         recorded_by=principal.partner,
         today=today,
     )
+    if body.observed_on < today:  # the facts reach back: the rights they reach are corrected
+        ref = CitizenRef(citizen, keyer.key(citizen))
+        at = max(ledger.now, stored.recorded_at)  # decided knowing them: a replay sees them
+        await correct_rights(
+            session, ref, vault, body.observed_on, stored.version, at, principal.trace_id
+        )
     await record_access(session, principal, keyer.key(citizen), "facts.write", principal.endpoint)
     return FactsVersionOut.of(citizen.value, stored)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep
+from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep, VaultDep
 from app.domain.access import Principal, record_access
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
@@ -170,9 +170,10 @@ async def get_wallet(
 async def get_decision(
     decision_id: Annotated[uuid.UUID, Path(alias="decisionId")],
     session: SessionDep,
+    vault: VaultDep,
     principal: Annotated[Principal, Depends(require("llr:audit:read"))],
 ) -> DecisionOut:
-    found = await decision(session, decision_id)
+    found = await decision(session, vault, decision_id)
     if found is None:
         raise NotFound(f"no decision {decision_id}")
     principal.check_citizen_key(found.citizen_key)

@@ -69,7 +69,7 @@ async def _held(client: httpx.AsyncClient, incentive: str) -> Context:
 async def _facts(client: httpx.AsyncClient, incentive: str) -> Context:
     for ssin in (OWN, OTHER):
         response = await client.put(f"/citizens/{ssin}/facts", json={
-            "facts": FACTS, "source": "dmfa", "observedOn": "2026-09-01"})  # fmt: skip
+            "facts": FACTS, "source": "dmfa", "observedOn": "2026-01-05"})  # fmt: skip
         assert response.status_code == 200, response.text
     return {"incentive": incentive}
 
@@ -125,7 +125,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         "GET", f"/wallet/{OWN}", None), logs=ONE),
     "putFacts": Endpoint("llr:facts:write", _nothing, lambda c: (
         "PUT", f"/citizens/{OWN}/facts",
-        {"facts": FACTS, "source": "dmfa", "observedOn": "2026-09-01"}), logs=ONE),
+        {"facts": FACTS, "source": "dmfa", "observedOn": "2026-01-05"}), logs=ONE),
     "getFacts": Endpoint("llr:wallet:read", _facts, lambda c: (
         "GET", f"/citizens/{OWN}/facts", None), logs=ONE),
     "eligibility": Endpoint("llr:eligibility", _facts, lambda c: (

@@ -28,7 +28,7 @@ EMPLOYEE = EMPLOYEE_FACTS
 
 async def declare(client: httpx.AsyncClient, ssin: str, **facts: Any) -> None:
     response = await client.put(f"/citizens/{ssin}/facts", json={
-        "facts": EMPLOYEE | facts, "source": "dmfa", "observedOn": "2026-09-01"})  # fmt: skip
+        "facts": EMPLOYEE | facts, "source": "dmfa", "observedOn": "2026-01-05"})  # fmt: skip
     assert response.status_code in (200, 201), response.text
 
 

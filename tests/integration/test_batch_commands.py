@@ -47,7 +47,7 @@ VARIANTS: list[dict[str, Any]] = [
 
 async def declare(client: httpx.AsyncClient, ssin: str, facts: dict[str, Any]) -> None:
     response = await client.put(f"/citizens/{ssin}/facts", json={
-        "facts": EMPLOYEE_FACTS | facts, "source": "dmfa", "observedOn": "2026-09-01"})  # fmt: skip
+        "facts": EMPLOYEE_FACTS | facts, "source": "dmfa", "observedOn": "2026-01-05"})  # fmt: skip
     assert response.status_code == 200, response.text
 
 
@@ -94,14 +94,40 @@ async def test_bulk_grant_adjusts_when_facts_change(
     await declare(committing_client, ssin, {})
     today = datetime.now(UTC).date()
     await grant(settings, database_url, "2026-27", today, batch_size=500)
-    await declare(committing_client, ssin, {"employmentFraction": "1.00", "weeklyHours": "38"})
+    # valid from today: the right read on today's facts changes, the VOV of March does not
+    change = {"facts": EMPLOYEE_FACTS | {"employmentFraction": "1.00", "weeklyHours": "38"},
+              "source": "dmfa", "observedOn": today.isoformat()}  # fmt: skip
+    assert (await committing_client.put(f"/citizens/{ssin}/facts", json=change)).is_success
     report = await grant(settings, database_url, "2026-27", today, batch_size=500)
-    assert report.adjusted >= 1
     wallet = (await committing_client.get(f"/wallet/{ssin}")).json()
-    assert [r["granted"] for r in wallet["rights"] if r["incentive"] == "vov"] == ["125.00"]
+    assert [r["granted"] for r in wallet["rights"] if r["incentive"] == "vov"] == ["100.00"]
+    # valid from before March: corrected when recorded, so the next run has nothing to do
+    await declare(committing_client, ssin, {"employmentFraction": "1.00", "weeklyHours": "38"})
     adjust = (await committing_client.get("/transactions", params={
         "ssin": ssin, "type": "adjust"})).json()  # fmt: skip
     assert [t["amount"]["amount"] for t in adjust["items"]] == ["25.00"]
+    assert report.adjusted == 0
+    again = await grant(settings, database_url, "2026-27", today, batch_size=500)
+    assert (again.granted, again.adjusted, again.withdrawn) == (0, 0, 0)
+
+
+async def test_bulk_grant_reads_the_facts_of_the_reference_month_as_a_wallet_read(
+    committing_client: httpx.AsyncClient, settings: Settings, database_url: str
+) -> None:
+    by_batch, by_read = make_ssin(random.Random(11)), make_ssin(random.Random(12))
+    for ssin in (by_batch, by_read):
+        await declare(committing_client, ssin, {"employmentFraction": "1.00", "weeklyHours": "38"})
+        later = {"facts": EMPLOYEE_FACTS | {"employmentFraction": "0.50"}, "source": "dmfa",
+                 "observedOn": "2026-06-01"}  # fmt: skip
+        assert (await committing_client.put(f"/citizens/{ssin}/facts", json=later)).is_success
+    today = datetime.now(UTC).date()
+    await grant(settings, database_url, "2026-27", today, batch_size=500)
+    wallets = [(await committing_client.get(f"/wallet/{s}")).json() for s in (by_batch, by_read)]
+    vov = [[r["granted"] for r in w["rights"] if r["incentive"] == "vov"] for w in wallets]
+    assert vov == [["125.00"], ["125.00"]]  # March 2026 full time; June's half time is later
+    cheques = [[r["granted"] for r in w["rights"] if r["incentive"] == "opleidingscheques"]
+               for w in wallets]  # fmt: skip
+    assert cheques[0] == cheques[1]
 
 
 async def test_the_grant_command_runs_from_the_shell(database_url: str) -> None:

@@ -177,11 +177,13 @@ class StoredTransaction:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class FactsRow:
-    id: int
-    version: int
-    facts: dict[str, Any]
+Declaration = tuple[int, int, date, dict[str, Any]]
+"""A facts version as read with a right: (id, version, observed on, what it declared), in
+valid-time order; ``app.domain.rules.facts_store.fold`` gives the facts valid on a day."""
+
+
+def declarations(found: list[list[Any]] | None) -> tuple[Declaration, ...]:
+    return tuple((i, v, date.fromisoformat(on), d) for i, v, on, d in found or [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +206,7 @@ class RightState:
     resolved_by: str | None = None
     reversed_by: uuid.UUID | None = None
     txn_legs: list[tuple[int, Side, int, Category]] = field(default_factory=list)
-    facts: FactsRow | None = None
+    facts: tuple[Declaration, ...] = ()
 
     @property
     def exists(self) -> bool:
@@ -243,7 +245,6 @@ async def lock_right(
     if txn is not None and found.get("txn") is None:
         return None
     available, held = found.get("available"), found.get("held")
-    fact_row = found.get("facts")
     reversed_by = found.get("reversedBy")
     return RightState(
         clock=datetime.fromisoformat(found["clock"]),
@@ -259,7 +260,7 @@ async def lock_right(
         resolved_by=found.get("resolvedBy"),
         reversed_by=uuid.UUID(reversed_by) if reversed_by else None,
         txn_legs=[(a, s, int(n), c) for a, s, n, c in found.get("txnLegs") or []],
-        facts=FactsRow(*fact_row) if fact_row else None,
+        facts=declarations(found.get("facts")),
     )
 
 
@@ -287,7 +288,7 @@ class RightRead:
 
 @dataclass(frozen=True, slots=True)
 class WalletRead:
-    facts: FactsRow | None
+    facts: tuple[Declaration, ...]
     rights: list[RightRead]
 
 
@@ -315,9 +316,8 @@ async def read_wallet(
         access.trace_id if access else None,
         access.citizen_bound if access else False,
     )
-    facts = found.get("facts")
     return WalletRead(
-        FactsRow(*facts) if facts else None,
+        declarations(found.get("facts")),
         [
             RightRead(
                 incentive,

@@ -1,5 +1,6 @@
 """The facts declared about citizens, versioned: every change is a new version, never an edit."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -51,30 +52,54 @@ async def latest_facts(
     return None if row is None else _stored(row)
 
 
+Declaration = tuple[int, int, date, dict[str, Any]]
+"""A version as its valid-time fold reads it: (id, version, observed on, what it declared)."""
+
+
+def fold(
+    declarations: Sequence[Declaration], day: date
+) -> tuple[Declaration, tuple[int, ...], dict[str, Any]] | None:
+    """The facts valid on ``day`` from ``declarations`` in valid-time order (observed on, then
+    version): the declarations observed on or before ``day``, a later one over an earlier one
+    (``null`` forgets a fact). Returns the newest version used, all versions used and the facts;
+    None when no facts were valid then. The one definition of facts in time: the facts reads
+    and the wallet's settlement both fold with it."""
+    merged: dict[str, Any] = {}
+    used = [d for d in declarations if d[2] <= day]
+    if not used:
+        return None
+    for declaration in used:
+        merged |= declaration[3]
+    newest = max(used, key=lambda d: d[1])
+    return newest, tuple(d[1] for d in used), {k: v for k, v in merged.items() if v is not None}
+
+
 async def facts_valid_on(
     session: AsyncSession, citizen_key: str, day: date, known_at: datetime | None = None
 ) -> StoredFacts | None:
     """The facts valid on ``day`` as the service knew them at ``known_at`` (default: now): the
-    declarations observed on or before ``day`` and recorded at or before ``known_at``, folded in
-    valid-time order (a later observation over an earlier one; for the same day, the later
-    record). ``version`` is the newest version used, ``versions`` all of them; None: no facts
-    were valid then."""
+    declarations recorded at or before ``known_at``, folded (``fold``). ``version`` is the
+    newest version used, ``versions`` all of them; None: no facts were valid then."""
     query = select(CitizenFactsRow).where(
         CitizenFactsRow.citizen_key == citizen_key, CitizenFactsRow.observed_on <= day
     )
     if known_at is not None:
         query = query.where(CitizenFactsRow.recorded_at <= known_at)
-    rows = list(
-        await session.scalars(query.order_by(CitizenFactsRow.observed_on, CitizenFactsRow.version))
-    )
-    if not rows:
+    rows = {
+        row.version: row
+        for row in await session.scalars(
+            query.order_by(CitizenFactsRow.observed_on, CitizenFactsRow.version)
+        )
+    }
+    declarations = [
+        (r.id, r.version, r.observed_on, r.facts if r.declared is None else r.declared)
+        for r in rows.values()
+    ]
+    found = fold(declarations, day)
+    if found is None:
         return None
-    merged: dict[str, Any] = {}
-    for row in rows:
-        merged |= row.facts if row.declared is None else row.declared
-    facts = Facts.model_validate({k: v for k, v in merged.items() if v is not None})
-    newest = max(rows, key=lambda r: r.version)
-    return _stored(newest, facts, tuple(r.version for r in rows))
+    newest, versions, facts = found
+    return _stored(rows[newest[1]], Facts.model_validate(facts), versions)
 
 
 async def facts_version(
