@@ -220,6 +220,19 @@ def holds(args: argparse.Namespace) -> int:
     return ledger_command.main("holds", args)
 
 
+def _webhooks_args(parser: argparse.ArgumentParser) -> None:
+    from app.commands import webhooks as webhooks_command
+
+    webhooks_command.arguments(parser)
+
+
+@command("webhooks", "webhooks: llr webhooks deliver | expiring")(_webhooks_args)
+def webhooks(args: argparse.Namespace) -> int:
+    from app.commands import webhooks as webhooks_command
+
+    return webhooks_command.main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llr", description="The LLR service and its tools")
     sub = parser.add_subparsers(dest="command", required=True)

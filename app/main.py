@@ -1,6 +1,7 @@
 """The application factory: routers, problem handlers, middleware and the lifespan that owns the
 database engine and sessionmaker."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from app.domain.grants import RulesCatalog
 from app.domain.identity import CitizenKeyer
 from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
+from app.domain.webhooks.delivery import Schedule, run_worker
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
 from app.routers import (
@@ -25,6 +27,7 @@ from app.routers import (
     eligibility,
     incentives,
     operations,
+    subscriptions,
     transactions,
     wallet,
 )
@@ -67,9 +70,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        stop, worker = asyncio.Event(), None
+        if settings.webhooks_worker:
+            worker = asyncio.create_task(
+                run_worker(
+                    app.state.sessionmaker,
+                    app.state.vault,
+                    Schedule(
+                        settings.webhook_retry_seconds,
+                        settings.webhook_timeout_seconds,
+                        settings.webhook_lease_seconds,
+                    ),
+                    settings.webhook_poll_seconds,
+                    stop,
+                )
+            )
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await worker
             await engine.dispose()
 
     app = FastAPI(
@@ -104,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(wallet.router)
     app.include_router(transactions.router)
     app.include_router(access_log.router)
+    app.include_router(subscriptions.router)
     app.include_router(operations.router)
     if settings.cors_origins:
         app.add_middleware(

@@ -176,6 +176,12 @@ def _access_problems() -> None:
     DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
 
 
+def _webhook_problems() -> None:
+    from app.domain.webhooks.history import DeliveryPending
+
+    register_domain_problem(DeliveryPending, 409, "deliveryPending", "Delivery Pending")
+
+
 def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
     """The problem answering a domain error; a 403 is logged with the partner and the reason."""
     for cls in type(exc).__mro__:
@@ -198,6 +204,7 @@ def register_domain_problem(error: type[DomainError], status: int, name: str, ti
 def install(app: FastAPI) -> None:
     _ledger_problems()
     _access_problems()
+    _webhook_problems()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

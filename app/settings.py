@@ -100,6 +100,24 @@ class Settings(BaseSettings):
         pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
         description="the service's public URL, for absolute links; none: links are relative",
     )
+    webhooks_worker: bool = Field(
+        default=True, description="`llr serve` delivers webhooks in-process (each worker)"
+    )
+    webhook_retry_seconds: list[float] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000],
+        min_length=1,
+        max_length=20,
+        description="the waits before each retry (Standard Webhooks: about 27 h in all); after "
+        "the last, a delivery is failed",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_lease_seconds: float = Field(
+        default=60.0, gt=0, description="a claimed delivery a worker did not finish is retried"
+    )
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    expiring_days: int = Field(
+        default=30, ge=1, le=366, description="`right.expiring` and `expiringSoon`: days ahead"
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
     )

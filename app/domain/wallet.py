@@ -29,6 +29,7 @@ from app.domain.rules.reference import reference_date
 from app.domain.rules.referrals import referrals as referrals_for
 from app.domain.settlement import materialise
 from app.domain.vault import SsinVault
+from app.domain.webhooks.expiring import expires_soon
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,9 @@ class WalletView:
     referrals: list[Referral]
     facts_version: int | None
     rules_version: str | None
+    expiring_soon: list[RightView]
+    """The rights still holding something whose period ends within the days asked: what the
+    citizen can still miss (the rule of the ``right.expiring`` event)."""
 
 
 def end_of_day(day: date) -> datetime:
@@ -72,6 +76,7 @@ async def wallet(
     language: str,
     access: Access | None = None,
     known_at: datetime | None = None,
+    expiring_days: int = 30,
 ) -> WalletView:
     """The wallet in one read of the record (which also appends ``access`` to the log); a
     second read only after settlement posted something. With ``known_at``, the answer the
@@ -101,13 +106,19 @@ async def wallet(
         if not INCENTIVES[r.incentive].holds_balance
     ]
     referrals = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
+    rights = _rights(read.rights, as_of)
     return WalletView(
         as_of,
-        _rights(read.rights, as_of),
+        rights,
         entitlements,
         referrals,
         found.on_day.version if found else None,
         evaluation.rules_version if evaluation else None,
+        [
+            r
+            for r in rights
+            if r.balances.available > 0 and expires_soon(r.period, as_of, expiring_days)
+        ],
     )
 
 

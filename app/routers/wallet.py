@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep, VaultDep
+from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep, SettingsDep, VaultDep
 from app.domain.access import Principal, record_access
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
 from app.domain.ledger.ports import CitizenRef
+from app.domain.quantities import Quantity
 from app.domain.rules import pick_language
 from app.domain.rules.messages import effective_language
 from app.domain.wallet import decision, wallet
@@ -54,10 +55,23 @@ class ReferralOut(ApiModel):
     url: str
 
 
+class ExpiringOut(ApiModel):
+    incentive: str
+    period: str = Field(description="the period key", examples=["2026-27"])
+    available: QuantityOut
+    expires_on: date
+    days_left: int
+
+
 class WalletOut(ApiModel):
     ssin: str
     as_of: date
     rights: list[RightOut]
+    expiring_soon: list[ExpiringOut] = Field(
+        default_factory=list,
+        description="rights still holding something whose period ends within "
+        "LLR_EXPIRING_DAYS (30) of asOf: what the citizen can still miss",
+    )
     entitlements: list[EntitlementOut]
     referrals: list[ReferralOut]
     facts_version: int | None = None
@@ -96,6 +110,7 @@ async def get_wallet(
     ledger: LedgerDep,
     keyer: KeyerDep,
     response: Response,
+    settings: SettingsDep,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
     accept_language: Annotated[str | None, Header()] = None,
     known_at: Annotated[
@@ -119,6 +134,7 @@ async def get_wallet(
         language,
         principal.access(citizen.key, "wallet.read"),
         known_at,
+        settings.expiring_days,
     )
     response.headers["Content-Language"] = effective_language(language)
     rights = []
@@ -145,6 +161,18 @@ async def get_wallet(
         ssin=parsed.value,
         as_of=view.as_of,
         rights=rights,
+        expiring_soon=[
+            ExpiringOut(
+                incentive=r.incentive,
+                period=r.period.key,
+                available=QuantityOut.of(
+                    Quantity.from_minor(r.balances.available, r.balances.unit)
+                ),
+                expires_on=r.period.end,
+                days_left=(r.period.end - view.as_of).days,
+            )
+            for r in view.expiring_soon
+        ],
         entitlements=[
             EntitlementOut(
                 incentive=e.incentive,
