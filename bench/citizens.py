@@ -35,7 +35,7 @@ def ssins(first: int, count: int) -> Iterator[str]:
 
 INSERT_FACTS = """
 INSERT INTO citizen_facts (citizen_key, version, facts, source, observed_on, recorded_by)
-SELECT key, 1, CAST($2 AS jsonb), 'bench', DATE '2026-09-01', 'bench'
+SELECT key, 1, CAST($2 AS jsonb), 'bench', DATE '2026-01-05', 'bench'
 FROM unnest(CAST($1 AS text[])) AS key
 """
 

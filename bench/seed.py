@@ -29,7 +29,7 @@ SELECT encode(sha256(('bench-' || i)::bytea), 'hex'), 1,
     'agencyWorker', i % 23 = 0,
     'sideSelfEmployed', i % 31 = 0,
     'livesAlone', i % 5 = 0),
-  'bench', DATE '2026-09-01', now(), 'bench'
+  'bench', DATE '2026-01-05', now(), 'bench'
 FROM generate_series(:first, :last) AS i
 """
 

@@ -62,8 +62,9 @@ class GrantReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-Receipted = tuple[Decided, int, int]
-"""A decision with the facts (id, version) its receipt names."""
+Receipted = tuple[Decided, int | None, int | None]
+"""A decision with the facts (id, version) its receipt names (None: no facts were valid on its
+reference date)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +151,9 @@ class Evaluator:
         return decided
 
 
-def _receipt(found: FactsInTime, incentive: str) -> tuple[int, int]:
+def _receipt(found: FactsInTime, incentive: str) -> tuple[int | None, int | None]:
     stored = found.receipt(incentive)
-    assert stored is not None  # a decision that posts rests on facts
-    return stored.id, stored.version
+    return (stored.id, stored.version) if stored else (None, None)
 
 
 _WORKER: Evaluator | None = None
@@ -236,7 +236,7 @@ async def grant_batch(
     accounts = await _lock_accounts(session, wanted)
     settled = await _settled(session, [a[0] for a in accounts.values()])
     sealed = await _sealed(session, list({key for key, *_ in wanted}))
-    changes: list[tuple[str, int, int, Decided, int, Change]] = []
+    changes: list[tuple[str, int | None, int | None, Decided, int, Change]] = []
     for key, facts_id, version, d in wanted:
         found = accounts.get((key, d.incentive))
         if found is None:
@@ -271,7 +271,7 @@ async def grant_batch(
 
 
 async def _lock_accounts(
-    session: AsyncSession, wanted: list[tuple[str, int, int, Decided]]
+    session: AsyncSession, wanted: list[tuple[str, int | None, int | None, Decided]]
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Opens the accounts of the rights to grant, and locks (in id order) every available
     account the batch may move; (citizen, incentive) -> (account id, balance)."""
@@ -342,7 +342,7 @@ async def _sealed(session: AsyncSession, citizen_keys: list[str]) -> dict[str, t
 async def _decisions(
     session: AsyncSession,
     receipts: Receipts,
-    changes: list[tuple[str, int, int, Decided, int, Change]],
+    changes: list[tuple[str, int | None, int | None, Decided, int, Change]],
     actor: Actor,
     now: datetime,
 ) -> list[uuid.UUID]:
