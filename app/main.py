@@ -19,6 +19,7 @@ from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
+from app.pages import router as pages_router
 from app.routers import (
     access_log,
     citizens,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transactions.router)
     app.include_router(access_log.router)
     app.include_router(operations.router)
+    app.include_router(pages_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -19,3 +19,23 @@ async def remember_citizen(
         ),
         {"key": citizen_key, "ciphertext": ciphertext, "key_id": key_id},
     )
+
+
+async def known_citizens(session: AsyncSession, limit: int) -> list[str]:
+    """The keys of the citizens the service knows, oldest first (for a development login)."""
+    rows = await session.execute(
+        text("SELECT citizen_key FROM citizens ORDER BY created_at, citizen_key LIMIT :limit"),
+        {"limit": limit},
+    )
+    return [row.citizen_key for row in rows]
+
+
+async def citizen_ssin(session: AsyncSession, vault: SsinVault, citizen_key: str) -> Ssin | None:
+    """The SSIN behind a citizen key, opened from its seal; None for a key the service lacks."""
+    row = (
+        await session.execute(
+            text("SELECT ssin_ciphertext, ssin_key_id FROM citizens WHERE citizen_key = :key"),
+            {"key": citizen_key},
+        )
+    ).first()
+    return vault.open(row.ssin_ciphertext, row.ssin_key_id) if row else None
