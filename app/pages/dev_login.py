@@ -5,7 +5,7 @@ Where the development issuer is not trusted (``LLR_ENV=production``) these route
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.deps import SessionDep
@@ -23,11 +23,15 @@ PATH = "/mijn-rekening/aanmelden"
 LISTED = 20
 
 
-def _refuse_in_production(request: Request) -> Settings:
+async def _development_only(request: Request) -> Settings:
+    """First of the routes' dependencies: in production nothing else runs (no session)."""
     settings: Settings = request.app.state.settings
     if not dev_login_allowed(settings):
         raise NotFound("There is no development login here")
     return settings
+
+
+DevelopmentOnly = Annotated[Settings, Depends(_development_only)]
 
 
 async def _form(
@@ -58,18 +62,17 @@ async def _form(
 @router.get(PATH)
 async def login_page(
     request: Request,
+    _: DevelopmentOnly,
     session: SessionDep,
     lang: Annotated[str | None, Query(max_length=8)] = None,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> Response:
-    _refuse_in_production(request)
     texts = Texts(choose_language(lang, accept_language))
     return await _form(request, session, texts, None, 200)
 
 
 @router.post(PATH)
-async def login(request: Request, session: SessionDep) -> Response:
-    settings = _refuse_in_production(request)
+async def login(request: Request, settings: DevelopmentOnly, session: SessionDep) -> Response:
     form = await read_form(request)
     texts = Texts(choose_language(form.get("lang"), request.headers.get("accept-language")))
     ssin: Ssin | None = None
