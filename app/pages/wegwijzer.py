@@ -226,5 +226,7 @@ async def wegwijzer(
     question = wizard.next_question(state, evaluation)
     if question is None:
         return _result(state, evaluation, texts)
-    prefill = state.was if state.ask == question.fact else None
+    # only a value that answers the question is shown again: the address is anyone's text
+    chosen = state.ask == question.fact and wizard.fits(question, state.was, state.as_of)
+    prefill = state.was if chosen else None
     return _step(state, question, texts, [], prefill)

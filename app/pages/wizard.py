@@ -112,6 +112,11 @@ def _typed(question: Question, raw: str, as_of: date) -> tuple[object, str | Non
     return (int(number) if question.kind == "integer" else format(number, "f")), None
 
 
+def fits(question: Question, raw: str | None, as_of: date) -> bool:
+    """Whether ``raw`` is an answer to ``question`` (an earlier answer shown again must be)."""
+    return raw is not None and _typed(question, raw, as_of)[1] is None
+
+
 def _as_of(raw: str | None, today: date) -> date:
     if raw and _DATE.fullmatch(raw):
         try:

@@ -108,6 +108,12 @@ async def test_a_bad_answer_is_a_400_page_naming_the_question_without_echoing_it
     assert Texts("nl")("errorSummary") in response.text
     assert asked(response.text) == "weeklyHours"
     assert 'aria-invalid="true"' in response.text
+    again = await browser_like.get(
+        "/wegwijzer", params={"status": "employee", "ask": "weeklyHours", "was": "85073003328"}
+    )
+    assert again.status_code == 200
+    assert asked(again.text) == "weeklyHours"
+    assert "85073003328" not in again.text
     tampered = await browser_like.get("/wegwijzer", params={"status": "astronaut"})
     assert tampered.status_code == 400
     assert asked(tampered.text) == "status"
