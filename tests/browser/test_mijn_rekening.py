@@ -58,13 +58,13 @@ def test_the_wallet_of_a_citizen_with_a_hold_a_use_and_rights_running_out(
     assert f"{NL('reserved')}\n{NL.quantity(Quantity(Decimal(20), Unit.HOUR))}" in vov.inner_text()
     vouchers = right_card(page, NL.incentive_name("opleidingscheques"))
     assert f"{NL('used')}\n{NL.quantity(Quantity(Decimal(50), Unit.EUR))}" in vouchers.inner_text()
-    history = page.locator("section[aria-labelledby=history-title] tbody tr")
+    history = page.locator("div[aria-labelledby=history-title] tbody tr")
     kinds = [row.locator("td").nth(1).inner_text() for row in history.all()]
     assert NL("txn_reserve") in kinds
     assert NL("txn_redeem") in kinds
     pending = history.filter(has_text=NL("txn_reserve")).first
     assert NL("tstatus_pending") in pending.inner_text()
-    consulted = page.locator("section[aria-labelledby=access-title] tbody tr").first
+    consulted = page.locator("div[aria-labelledby=access-title] tbody tr").first
     assert NL("partner_burgerprofiel") in consulted.inner_text()
     assert NL("action_wallet_read") in consulted.inner_text()
     # what runs out within 30 days today is what the API says does
