@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from app.commands import demo as demo_command
 from app.commands import ledger as ledger_command
 from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
@@ -231,6 +232,13 @@ def webhooks(args: argparse.Namespace) -> int:
     from app.commands import webhooks as webhooks_command
 
     return webhooks_command.main(args)
+
+
+@command("demo-citizens", "fictional citizens on a running development service")(
+    demo_command.add_arguments
+)
+def demo_citizens(args: argparse.Namespace) -> int:
+    return demo_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from app.domain.vault import SsinVault
 from app.domain.webhooks.delivery import Schedule, run_worker
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
+from app.pages import router as pages_router
 from app.routers import (
     access_log,
     citizens,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_log.router)
     app.include_router(subscriptions.router)
     app.include_router(operations.router)
+    app.include_router(pages_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,11 +1,10 @@
 """The citizens the service knows: each citizen key with its sealed SSIN, kept once, so that a
 batch knowing only keys (``llr grant``) seals the SSIN on what it posts as a request does."""
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.identity import Ssin
-from app.domain.ledger.tables import citizens
 from app.domain.vault import SsinVault
 
 
@@ -22,14 +21,21 @@ async def remember_citizen(
     )
 
 
-async def known_ssin(session: AsyncSession, vault: SsinVault, citizen_key: str) -> Ssin | None:
-    """The SSIN behind a citizen key, opened from its sealed copy (None: never remembered), for
-    what the rules read from it (the birth date) when only the key is at hand."""
+async def known_citizens(session: AsyncSession, limit: int) -> list[str]:
+    """The keys of the citizens the service knows, oldest first (for a development login)."""
+    rows = await session.execute(
+        text("SELECT citizen_key FROM citizens ORDER BY created_at, citizen_key LIMIT :limit"),
+        {"limit": limit},
+    )
+    return [row.citizen_key for row in rows]
+
+
+async def citizen_ssin(session: AsyncSession, vault: SsinVault, citizen_key: str) -> Ssin | None:
+    """The SSIN behind a citizen key, opened from its seal; None for a key the service lacks."""
     row = (
         await session.execute(
-            select(citizens.c.ssin_ciphertext, citizens.c.ssin_key_id).where(
-                citizens.c.citizen_key == citizen_key
-            )
+            text("SELECT ssin_ciphertext, ssin_key_id FROM citizens WHERE citizen_key = :key"),
+            {"key": citizen_key},
         )
     ).first()
-    return None if row is None else vault.open(row.ssin_ciphertext, row.ssin_key_id)
+    return vault.open(row.ssin_ciphertext, row.ssin_key_id) if row else None

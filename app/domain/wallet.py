@@ -13,7 +13,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import Access
-from app.domain.citizens import known_ssin
+from app.domain.citizens import citizen_ssin
 from app.domain.errors import InvalidInput
 from app.domain.facts_in_time import evaluate_in_time
 from app.domain.ledger.balances import Balances, fold
@@ -205,7 +205,7 @@ async def _replayed(
     stored = await facts_valid_on(session, row.citizen_key, when, known_at=row.created_at)
     if stored is None:
         return None
-    ssin = await known_ssin(session, vault, row.citizen_key)
+    ssin = await citizen_ssin(session, vault, row.citizen_key)
     facts = stored.facts
     if facts.birth_date is None and ssin is not None and ssin.birth_date is not None:
         facts = facts.model_copy(update={"birth_date": ssin.birth_date})

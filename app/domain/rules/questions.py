@@ -154,6 +154,12 @@ def _question(fact: str, language: str) -> Question:
     )
 
 
+def question_for(fact: str, language: str) -> Question:
+    """The question for one fact (``decides`` left empty): what a wizard shows again when a
+    citizen changes an answer."""
+    return _question(fact, effective_language(language))
+
+
 def questions(results: Sequence[IncentiveResult], language: str) -> list[Question]:
     """One question per fact the answers still miss, the one deciding most open incentives
     first (then most incentives, then the order the rules ask them in)."""
