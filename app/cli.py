@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from app.commands import federal as federal_command
 from app.commands import ledger as ledger_command
 from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
@@ -218,6 +219,13 @@ def rollover(args: argparse.Namespace) -> int:
 @command("holds", "holds: llr holds expire")(ledger_command.holds_arguments)
 def holds(args: argparse.Namespace) -> int:
     return ledger_command.main("holds", args)
+
+
+@command("federal", "the federal learning account: llr federal simulate | sync | reconcile")(
+    federal_command.add_arguments
+)
+def federal(args: argparse.Namespace) -> int:
+    return federal_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret-change-me"  # noqa: S105 - refused in production
 # 32 bytes, base64: the development key that seals SSINs at rest; refused in production.
 DEV_SSIN_KEYS = "dev1:ZGV2LW9ubHktc3Npbi1rZXktMzItYnl0ZXMtbG9uZyE="
+DEV_FEDERAL_CLIENT_SECRET = "dev-only-federal-client-secret"  # noqa: S105 - refused in production
 
 
 class TrustedIssuer(BaseModel):
@@ -103,6 +104,23 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
     )
+    federal_url: str = Field(
+        default="http://127.0.0.1:8099",
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="the federal learning account's API (`llr federal simulate` in development)",
+    )
+    federal_token_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="its OAuth2 token endpoint; none: LLR_FEDERAL_URL + /oauth2/token",
+    )
+    federal_client_id: str = Field(default="llr", min_length=1)
+    federal_client_secret: SecretStr = SecretStr(DEV_FEDERAL_CLIENT_SECRET)
+    federal_timeout_seconds: float = Field(default=10.0, gt=0, description="per HTTP call")
+    federal_attempts: int = Field(default=5, ge=1, le=20, description="tries per call")
+    federal_stale_after_hours: float = Field(
+        default=26.0, gt=0, description="the wallet marks the federal right stale after it"
+    )
 
     @field_validator("rate_limit")
     @classmethod
@@ -132,6 +150,10 @@ class Settings(BaseSettings):
                 raise ValueError("LLR_AUTH_ISSUERS must name the trusted issuers in production")
             if any(i.jwks_url and not i.jwks_url.startswith("https://") for i in self.auth_issuers):
                 raise ValueError("JWKS URLs must use https in production")
+            if self.federal_client_secret.get_secret_value() == DEV_FEDERAL_CLIENT_SECRET:
+                raise ValueError("LLR_FEDERAL_CLIENT_SECRET must be set in production")
+            if not self.federal_url.startswith("https://"):
+                raise ValueError("LLR_FEDERAL_URL must use https in production")
             if "*" in self.cors_origins:
                 raise ValueError("LLR_CORS_ORIGINS may not be '*' in production")
         return self

@@ -5,7 +5,7 @@ facts change). Read for another day, it only reads: balances as they stood at th
 day (or as they will stand, for what is already on the record)."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import Access
 from app.domain.errors import InvalidInput
+from app.domain.federal.status import FederalStatus, federal_status
 from app.domain.ledger.balances import Balances, fold
 from app.domain.ledger.ports import Actor, CitizenRef
 from app.domain.ledger.repository import RightRead, read_wallet
@@ -25,6 +26,10 @@ from app.domain.rules.referrals import referrals as referrals_for
 from app.domain.rules.tables import CitizenFactsRow
 from app.domain.settlement import evaluate_stored, materialise, stored_facts
 
+FEDERAL_RIGHT = "opleidingsrecht"
+"""Posted by the federal learning account (``llr federal sync``): its right shows when it was
+last synchronised, and whether that is stale."""
+
 
 @dataclass(frozen=True, slots=True)
 class RightView:
@@ -35,6 +40,8 @@ class RightView:
     status: str
     """``active`` while the period runs, ``closed`` after it."""
     decision_id: uuid.UUID | None
+    federal: FederalStatus | None = None
+    """The federal training right's synchronisation with the federal account (an extension)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,7 @@ async def wallet(
     language: str,
     access: Access | None = None,
     known_at: datetime | None = None,
+    federal_stale_after: timedelta = timedelta(hours=26),
 ) -> WalletView:
     """The wallet in one read of the record (which also appends ``access`` to the log); a
     second read only after settlement posted something. With ``known_at``, the answer the
@@ -97,9 +105,20 @@ async def wallet(
         if not INCENTIVES[r.incentive].holds_balance
     ]
     found = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
+    rights = _rights(read.rights, as_of)
+    if current and any(r.incentive == FEDERAL_RIGHT for r in rights):
+        statuses = await federal_status(
+            session, citizen.key, as_of, ledger.now, federal_stale_after
+        )
+        rights = [
+            replace(r, federal=statuses.get(r.period.key, statuses[""]))
+            if r.incentive == FEDERAL_RIGHT
+            else r
+            for r in rights
+        ]
     return WalletView(
         as_of,
-        _rights(read.rights, as_of),
+        rights,
         entitlements,
         found,
         stored.version if stored else None,

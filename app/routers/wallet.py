@@ -2,14 +2,14 @@
 receipt a grant came from."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, require
-from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep
+from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep, SettingsDep
 from app.domain.access import Principal, record_access
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
@@ -17,6 +17,7 @@ from app.domain.ledger.ports import CitizenRef
 from app.domain.rules import pick_language
 from app.domain.rules.messages import effective_language
 from app.domain.wallet import decision, wallet
+from app.routers.federal_schemas import FederalAccountOut
 from app.routers.problem_docs import problem_responses
 from app.routers.transaction_models import BalanceOut
 from app.schemas import ApiModel
@@ -39,6 +40,12 @@ class RightOut(ApiModel):
     expires_on: date
     status: str
     decision_id: uuid.UUID | None
+    federal_account: FederalAccountOut | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="opleidingsrecht only (an extension): its synchronisation with the federal "
+        "learning account, the source of its balance",
+    )
 
 
 class EntitlementOut(ApiModel):
@@ -97,6 +104,7 @@ async def get_wallet(
     keyer: KeyerDep,
     response: Response,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
+    settings: SettingsDep,
     accept_language: Annotated[str | None, Header()] = None,
     known_at: Annotated[
         Instant | None,
@@ -119,6 +127,7 @@ async def get_wallet(
         language,
         principal.access(citizen.key, "wallet.read"),
         known_at,
+        timedelta(hours=settings.federal_stale_after_hours),
     )
     response.headers["Content-Language"] = effective_language(language)
     rights = []
@@ -139,6 +148,7 @@ async def get_wallet(
                 expires_on=right.period.end,
                 status=right.status,
                 decision_id=right.decision_id,
+                federal_account=FederalAccountOut.of(right.federal) if right.federal else None,
             )
         )
     return WalletOut(
