@@ -15,7 +15,7 @@ from app.domain.audit import Access
 from app.domain.errors import InvalidInput
 from app.domain.federal.status import FederalStatus, federal_status
 from app.domain.ledger.balances import Balances, fold
-from app.domain.ledger.ports import Actor, CitizenRef
+from app.domain.ledger.ports import Actor, CitizenRef, IncentiveCatalog
 from app.domain.ledger.repository import RightRead, read_wallet
 from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import decision_reasons, decisions
@@ -105,7 +105,7 @@ async def wallet(
         if not INCENTIVES[r.incentive].holds_balance
     ]
     found = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
-    rights = _rights(read.rights, as_of)
+    rights = _rights(read.rights, as_of, ledger.catalog)
     if current and any(r.incentive == FEDERAL_RIGHT for r in rights):
         statuses = await federal_status(
             session, citizen.key, as_of, ledger.now, federal_stale_after
@@ -126,11 +126,11 @@ async def wallet(
     )
 
 
-def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
+def _rights(read: list[RightRead], as_of: date, catalog: IncentiveCatalog) -> list[RightView]:
     rights = []
     for right in read:
         period = parse_key(right.period_key)
-        if not period.contains(as_of) or right.incentive not in INCENTIVES:
+        if not period.contains(as_of) or not catalog.knows(right.incentive):
             continue
         balances = fold(right.unit, right.nets, right.overdue, as_of > period.end)
         if balances == Balances(right.unit):
@@ -138,7 +138,7 @@ def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
         rights.append(
             RightView(
                 right.incentive,
-                INCENTIVES[right.incentive].pillar,
+                catalog.pillar(right.incentive),
                 period,
                 balances,
                 "closed" if as_of > period.end else "active",
