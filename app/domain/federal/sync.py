@@ -27,7 +27,13 @@ from app.domain.federal.model import Change, FederalFeed, FederalProblem, Federa
 from app.domain.identity import CitizenKeyer, Ssin
 from app.domain.ledger.booking import grant_legs, redeem_legs
 from app.domain.ledger.ports import Actor
-from app.domain.ledger.repository import NewTransaction, Posting, lock_rights, post
+from app.domain.ledger.repository import (
+    NewTransaction,
+    Posting,
+    lock_rights,
+    plan_for_batches,
+    post,
+)
 from app.domain.periods import BRUSSELS, PeriodKind, federal_right_period, parse_key
 from app.domain.quantities import Unit
 from app.domain.vault import SsinVault
@@ -157,6 +163,7 @@ async def apply_changes(
             latest[right] = (change.account.ssin, change)
     if not latest:
         return
+    await plan_for_batches(session)
     mirrors = await store.lock_mirrors(session, list(latest))
     plans = []
     for (key, window), (ssin, change) in latest.items():
