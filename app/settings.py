@@ -131,6 +131,18 @@ class Settings(BaseSettings):
             parse(value)  # ValueError names what is wrong
         return value
 
+    def federal_problems(self) -> list[str]:
+        """Why the federal sync may not run with these settings (checked by ``llr federal
+        sync``, not at the service's start: the service never calls the federal account)."""
+        if self.env != "production":
+            return []
+        problems = []
+        if self.federal_client_secret.get_secret_value() == DEV_FEDERAL_CLIENT_SECRET:
+            problems.append("LLR_FEDERAL_CLIENT_SECRET must be set in production")
+        if not self.federal_url.startswith("https://"):
+            problems.append("LLR_FEDERAL_URL must use https in production")
+        return problems
+
     @property
     def trusts_dev_issuer(self) -> bool:
         return self.dev_issuer and self.env != "production"
@@ -150,10 +162,6 @@ class Settings(BaseSettings):
                 raise ValueError("LLR_AUTH_ISSUERS must name the trusted issuers in production")
             if any(i.jwks_url and not i.jwks_url.startswith("https://") for i in self.auth_issuers):
                 raise ValueError("JWKS URLs must use https in production")
-            if self.federal_client_secret.get_secret_value() == DEV_FEDERAL_CLIENT_SECRET:
-                raise ValueError("LLR_FEDERAL_CLIENT_SECRET must be set in production")
-            if not self.federal_url.startswith("https://"):
-                raise ValueError("LLR_FEDERAL_URL must use https in production")
             if "*" in self.cors_origins:
                 raise ValueError("LLR_CORS_ORIGINS may not be '*' in production")
         return self

@@ -141,6 +141,9 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "sync" and not 1 <= args.page_size <= 1000:
         print("llr federal sync: --page-size must lie in 1..1000", file=sys.stderr)
         return 2
+    if args.action == "sync" and settings.federal_problems():
+        print(f"llr federal sync: {'; '.join(settings.federal_problems())}", file=sys.stderr)
+        return 2
     with command_database(settings) as url:
         if args.action == "reconcile":
             found = asyncio.run(run_reconcile(settings, url))

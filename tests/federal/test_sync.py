@@ -206,3 +206,19 @@ async def test_the_stand_in_and_the_sync_log_no_ssin(
     logged = captured_logs.getvalue()
     assert "429" in logged  # the retry was logged...
     assert ssins[0] not in logged  # ...and no SSIN, in any line
+
+
+async def test_a_sync_older_than_the_allowed_age_is_marked_stale(
+    federal: Federal, run_sync: Any, client: httpx.AsyncClient, clock: Any, ssins: list[str]
+) -> None:
+    federal.account(ssins[0], y2026="5.00")
+    await run_sync()
+    clock.advance(hours=25)
+    recent = await federal_right(client, ssins[0])
+    assert recent is not None
+    assert recent["federalAccount"]["stale"] is False
+    clock.advance(hours=2)  # 27 h: past LLR_FEDERAL_STALE_AFTER_HOURS (26)
+    old = await federal_right(client, ssins[0])
+    assert old is not None
+    assert old["federalAccount"]["staleReason"] == "notSynchronisedRecently"
+    assert old["available"] == "5.00"
