@@ -222,3 +222,21 @@ async def test_a_sync_older_than_the_allowed_age_is_marked_stale(
     assert old is not None
     assert old["federalAccount"]["staleReason"] == "notSynchronisedRecently"
     assert old["available"] == "5.00"
+
+
+async def test_the_per_citizen_read_gives_the_account_or_none(
+    federal: Federal, feed: Any, ssins: list[str]
+) -> None:
+    from app.domain.identity import parse_ssin
+
+    federal.account(ssins[0], used="1.50", y2025="2.50", y2026="5.00")
+    found = await feed.account(parse_ssin(ssins[0]))
+    assert found is not None
+    assert (found.window, found.version, found.balance.text(), found.used.text()) == (
+        "2024-2028",
+        1,
+        "6.00",
+        "1.50",
+    )
+    assert {y: q.text() for y, q in found.accruals.items()} == {2025: "2.50", 2026: "5.00"}
+    assert await feed.account(parse_ssin(ssins[1])) is None  # 404 resourceNotFound
