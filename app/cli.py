@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.commands import demo as demo_command
+from app.commands import federal as federal_command
 from app.commands import ledger as ledger_command
 from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
@@ -239,6 +240,13 @@ def webhooks(args: argparse.Namespace) -> int:
 )
 def demo_citizens(args: argparse.Namespace) -> int:
     return demo_command.main(args)
+
+
+@command("federal", "the federal learning account: llr federal simulate | sync | reconcile")(
+    federal_command.add_arguments
+)
+def federal(args: argparse.Namespace) -> int:
+    return federal_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

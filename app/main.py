@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.partners = load_registry(settings.partners_file)
     app.state.verifier = build_verifier(settings)
     app.state.rate_limits = PartnerRateLimits(settings.rate_limit)
-    app.state.catalog = RulesCatalog()
+    app.state.catalog = RulesCatalog(app.state.partners.sector_incentives)
     app.state.entitlements = RulesEntitlements()
     app.state.clock = lambda: datetime.now(UTC)  # tests move time by replacing it
     problems.install(app)

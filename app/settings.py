@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_CITIZEN_KEY_SECRET = "dev-only-citizen-key-secret-change-me"  # noqa: S105 - refused in production
 # 32 bytes, base64: the development key that seals SSINs at rest; refused in production.
 DEV_SSIN_KEYS = "dev1:ZGV2LW9ubHktc3Npbi1rZXktMzItYnl0ZXMtbG9uZyE="
+DEV_FEDERAL_CLIENT_SECRET = "dev-only-federal-client-secret"  # noqa: S105 - refused in production
 
 
 class TrustedIssuer(BaseModel):
@@ -121,6 +122,23 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
     )
+    federal_url: str = Field(
+        default="http://127.0.0.1:8099",
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="the federal learning account's API (`llr federal simulate` in development)",
+    )
+    federal_token_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="its OAuth2 token endpoint; none: LLR_FEDERAL_URL + /oauth2/token",
+    )
+    federal_client_id: str = Field(default="llr", min_length=1)
+    federal_client_secret: SecretStr = SecretStr(DEV_FEDERAL_CLIENT_SECRET)
+    federal_timeout_seconds: float = Field(default=10.0, gt=0, description="per HTTP call")
+    federal_attempts: int = Field(default=5, ge=1, le=20, description="tries per call")
+    federal_stale_after_hours: float = Field(
+        default=26.0, gt=0, description="the wallet marks the federal right stale after it"
+    )
 
     @field_validator("rate_limit")
     @classmethod
@@ -130,6 +148,18 @@ class Settings(BaseSettings):
         if value.strip():
             parse(value)  # ValueError names what is wrong
         return value
+
+    def federal_problems(self) -> list[str]:
+        """Why the federal sync may not run with these settings (checked by ``llr federal
+        sync``, not at the service's start: the service never calls the federal account)."""
+        if self.env != "production":
+            return []
+        problems = []
+        if self.federal_client_secret.get_secret_value() == DEV_FEDERAL_CLIENT_SECRET:
+            problems.append("LLR_FEDERAL_CLIENT_SECRET must be set in production")
+        if not self.federal_url.startswith("https://"):
+            problems.append("LLR_FEDERAL_URL must use https in production")
+        return problems
 
     @property
     def trusts_dev_issuer(self) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tqdm import tqdm
 
 from app.db import create_engine, create_sessionmaker
+from app.domain.access.partners import load_registry
 from app.domain.bulk_grants import (
     Evaluated,
     GrantReport,
@@ -151,7 +152,7 @@ async def grant(
 async def rollover(settings: Settings, url: str, as_of: date, batch_size: int) -> int:
     engine = create_engine(settings, url)
     sessions = create_sessionmaker(engine)
-    catalog, closed = RulesCatalog(), 0
+    catalog, closed = RulesCatalog(load_registry(settings.partners_file).sector_incentives), 0
     try:
         async with sessions() as session:
             ended = await ended_periods(session, catalog, as_of)
@@ -183,7 +184,13 @@ async def expire_holds(settings: Settings, url: str) -> int:
     vault = SsinVault(keys, current)
 
     def ledger_for(session: AsyncSession) -> Ledger:
-        return Ledger(session, RulesCatalog(), RulesEntitlements(), vault, datetime.now(UTC))
+        return Ledger(
+            session,
+            RulesCatalog(load_registry(settings.partners_file).sector_incentives),
+            RulesEntitlements(),
+            vault,
+            datetime.now(UTC),
+        )
 
     expired = 0
     try:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.domain.facts_in_time import FactsInTime, Others, facts_in_time, facts_of
 from app.domain.grants import granted_by_rules, reasons_text, store_reasons
 from app.domain.ledger.ports import Actor
-from app.domain.ledger.repository import declarations, plan_for_batches, post
+from app.domain.ledger.repository import declarations, lock_rights, plan_for_batches, post
 from app.domain.periods import Period
 from app.domain.quantities import Unit
 from app.domain.rules import (
@@ -233,12 +233,16 @@ async def grant_batch(
     if not wanted:
         return report
     await plan_for_batches(session)
-    accounts = await _lock_accounts(session, wanted)
+    accounts = await lock_rights(
+        session,
+        [(key, d.incentive, d.period.key) for key, _, _, d in wanted],
+        [(key, d.incentive, d.period.key, d.unit) for key, _, _, d in wanted if d.target],
+    )
     settled = await _settled(session, [a[0] for a in accounts.values()])
     sealed = await _sealed(session, list({key for key, *_ in wanted}))
     changes: list[tuple[str, int | None, int | None, Decided, int, Change]] = []
     for key, facts_id, version, d in wanted:
-        found = accounts.get((key, d.incentive))
+        found = accounts.get((key, d.incentive, d.period.key))
         if found is None:
             continue  # nothing granted and nothing to grant
         account, balance = found
@@ -268,50 +272,6 @@ async def grant_batch(
             now,
         )
     return report
-
-
-async def _lock_accounts(
-    session: AsyncSession, wanted: list[tuple[str, int | None, int | None, Decided]]
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """Opens the accounts of the rights to grant, and locks (in id order) every available
-    account the batch may move; (citizen, incentive) -> (account id, balance)."""
-    opening = [
-        (key, d.incentive, d.period.key, d.unit.value) for key, _, _, d in wanted if d.target
-    ]
-    if opening:
-        await session.execute(
-            text(
-                "INSERT INTO ledger_accounts "
-                "(kind, citizen_key, incentive, period_key, unit, balance) "
-                "SELECT k.kind, o.key, o.incentive, o.period, o.unit, 0 "
-                "FROM unnest(CAST(:keys AS text[]), CAST(:incentives AS text[]), "
-                "CAST(:periods AS text[]), CAST(:units AS text[])) "
-                "AS o(key, incentive, period, unit) "
-                "CROSS JOIN (VALUES ('available')) AS k(kind) "
-                "ORDER BY o.key, o.incentive ON CONFLICT DO NOTHING"
-            ),
-            {
-                "keys": [o[0] for o in opening],
-                "incentives": [o[1] for o in opening],
-                "periods": [o[2] for o in opening],
-                "units": [o[3] for o in opening],
-            },
-        )
-    rows = await session.execute(
-        text(
-            "SELECT a.id, a.citizen_key, a.incentive, a.balance FROM ledger_accounts a "
-            "JOIN unnest(CAST(:keys AS bpchar[]), CAST(:incentives AS text[]), "
-            "CAST(:periods AS text[])) AS w(key, incentive, period) "
-            "ON a.citizen_key = w.key AND a.incentive = w.incentive AND a.period_key = w.period "
-            "WHERE a.kind = 'available' ORDER BY a.id FOR UPDATE OF a"
-        ),
-        {
-            "keys": [w[0] for w in wanted],
-            "incentives": [w[3].incentive for w in wanted],
-            "periods": [w[3].period.key for w in wanted],
-        },
-    )
-    return {(r.citizen_key, r.incentive): (r.id, r.balance) for r in rows}
 
 
 async def _settled(session: AsyncSession, account_ids: list[int]) -> dict[int, int]:

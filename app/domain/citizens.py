@@ -39,3 +39,24 @@ async def citizen_ssin(session: AsyncSession, vault: SsinVault, citizen_key: str
         )
     ).first()
     return vault.open(row.ssin_ciphertext, row.ssin_key_id) if row else None
+
+
+async def remember_citizens(
+    session: AsyncSession, vault: SsinVault, citizens: list[tuple[str, Ssin]]
+) -> None:
+    """The same for a batch of (citizen key, SSIN), in one statement."""
+    if not citizens:
+        return
+    sealed = [vault.seal(ssin) for _, ssin in citizens]
+    await session.execute(
+        text(
+            "INSERT INTO citizens (citizen_key, ssin_ciphertext, ssin_key_id) "
+            "SELECT * FROM unnest(CAST(:keys AS bpchar[]), CAST(:ciphertexts AS bytea[]), "
+            "CAST(:key_ids AS text[])) ORDER BY 1 ON CONFLICT DO NOTHING"
+        ),
+        {
+            "keys": [key for key, _ in citizens],
+            "ciphertexts": [c for c, _ in sealed],
+            "key_ids": [k for _, k in sealed],
+        },
+    )

@@ -7,9 +7,11 @@ and the reasons it came from, so any balance can be traced back to why it exists
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +30,7 @@ from app.domain.rules import (
     pauses_when_not_eligible,
 )
 from app.domain.rules import Facts as RuleFacts
+from app.domain.sector import SectorIncentive
 
 # The federal learning account is the source of truth for the federal training right: it posts
 # that balance itself; the rules only explain it.
@@ -40,28 +43,42 @@ def granted_by_rules(incentive: str) -> bool:
 
 
 class RulesCatalog:
-    """The ledger's view of the incentives (units, periods, co-financing, carry-over)."""
+    """The ledger's view of the incentives (units, periods, co-financing, carry-over): the
+    rules' incentives and the sector funds' (data from the partner registry)."""
+
+    sector: Mapping[str, SectorIncentive] = MappingProxyType({})
+
+    def __init__(self, sector: Mapping[str, SectorIncentive] | None = None) -> None:
+        self.sector = MappingProxyType(dict(sector or {}))
 
     def knows(self, incentive: str) -> bool:
-        return incentive in INCENTIVES
+        return incentive in INCENTIVES or incentive in self.sector
+
+    def pillar(self, incentive: str) -> str:
+        found = self.sector.get(incentive)
+        return found.pillar if found else INCENTIVES[incentive].pillar
 
     def unit(self, incentive: str, day: date) -> Unit:
-        return INCENTIVES[incentive].unit_for(day)
+        found = self.sector.get(incentive)
+        return found.unit if found else INCENTIVES[incentive].unit_for(day)
 
     def holds_balance(self, incentive: str) -> bool:
-        return INCENTIVES[incentive].holds_balance
+        return incentive in self.sector or INCENTIVES[incentive].holds_balance
 
     def period_for(self, incentive: str, day: date) -> Period:
-        return INCENTIVES[incentive].period_for(day)
+        found = self.sector.get(incentive)
+        return found.period_for(day) if found else INCENTIVES[incentive].period_for(day)
 
     def funding_shares(self, incentive: str, day: date) -> dict[str, Decimal]:
-        return funding_shares(incentive, day)
+        found = self.sector.get(incentive)
+        return dict(found.co_financing) if found else funding_shares(incentive, day)
 
     def carry_over_cap(self, incentive: str, day: date) -> Decimal:
-        return carry_over_cap(incentive, day)
+        # a sector right is used in its period or lost (a fund that carries over: a field)
+        return Decimal(0) if incentive in self.sector else carry_over_cap(incentive, day)
 
     def carry_over_validity(self, incentive: str, day: date) -> int:
-        return carry_over_validity(incentive, day)
+        return 1 if incentive in self.sector else carry_over_validity(incentive, day)
 
 
 @dataclass(frozen=True, slots=True)

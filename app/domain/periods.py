@@ -68,6 +68,19 @@ def five_year_window(day: date, anchor_year: int = 2024) -> Period:
     return window(date(first, 1, 1), date(first + 4, 12, 31))
 
 
+FEDERAL_WINDOWS_FROM = 2024
+"""The first year of the federal training right's 5-year windows (law of 3 October 2022); before
+it the right was counted per calendar year (2022: 3 days, 2023: 4)."""
+
+
+def federal_right_period(day: date) -> Period:
+    """The period the federal training right of ``day`` is held in: its 5-year window from 2024
+    (``2024-2028``), the calendar year before."""
+    if day.year < FEDERAL_WINDOWS_FROM:
+        return calendar_year(day)
+    return five_year_window(day, FEDERAL_WINDOWS_FROM)
+
+
 def month(day: date) -> Period:
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return Period(

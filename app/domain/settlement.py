@@ -225,6 +225,8 @@ class RulesEntitlements:
         training: dict[str, Any],
         today: date,
     ) -> bool | None:
+        if incentive not in INCENTIVES:
+            return None  # a sector fund's right: the fund judges the training itself
         info = await resolve_training(session, TrainingInfo.model_validate(training))
         stored = await facts_valid_on(session, citizen.key, reference_date(incentive, today))
         facts = with_birth_date(stored.facts if stored else Facts(), citizen)

@@ -5,7 +5,7 @@ facts change). Read for another day, it only reads: balances as they stood at th
 day (or as they will stand, for what is already on the record)."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,8 +16,9 @@ from app.domain.audit import Access
 from app.domain.citizens import citizen_ssin
 from app.domain.errors import InvalidInput
 from app.domain.facts_in_time import evaluate_in_time
+from app.domain.federal.status import FederalStatus, federal_status
 from app.domain.ledger.balances import Balances, fold
-from app.domain.ledger.ports import Actor, CitizenRef
+from app.domain.ledger.ports import Actor, CitizenRef, IncentiveCatalog
 from app.domain.ledger.repository import RightRead, read_wallet
 from app.domain.ledger.service import Ledger
 from app.domain.ledger.tables import decision_reasons, decisions
@@ -31,6 +32,10 @@ from app.domain.settlement import materialise
 from app.domain.vault import SsinVault
 from app.domain.webhooks.expiring import expires_soon
 
+FEDERAL_RIGHT = "opleidingsrecht"
+"""Posted by the federal learning account (``llr federal sync``): its right shows when it was
+last synchronised, and whether that is stale."""
+
 
 @dataclass(frozen=True, slots=True)
 class RightView:
@@ -41,6 +46,8 @@ class RightView:
     status: str
     """``active`` while the period runs, ``closed`` after it."""
     decision_id: uuid.UUID | None
+    federal: FederalStatus | None = None
+    """The federal training right's synchronisation with the federal account (an extension)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,7 @@ async def wallet(
     access: Access | None = None,
     known_at: datetime | None = None,
     expiring_days: int = 30,
+    federal_stale_after: timedelta = timedelta(hours=26),
 ) -> WalletView:
     """The wallet in one read of the record (which also appends ``access`` to the log); a
     second read only after settlement posted something. With ``known_at``, the answer the
@@ -106,7 +114,17 @@ async def wallet(
         if not INCENTIVES[r.incentive].holds_balance
     ]
     referrals = evaluation.referrals if evaluation else referrals_for(Facts(), [], language)
-    rights = _rights(read.rights, as_of)
+    rights = _rights(read.rights, as_of, ledger.catalog)
+    if current and any(r.incentive == FEDERAL_RIGHT for r in rights):
+        statuses = await federal_status(
+            session, citizen.key, as_of, ledger.now, federal_stale_after
+        )
+        rights = [
+            replace(r, federal=statuses.get(r.period.key, statuses[""]))
+            if r.incentive == FEDERAL_RIGHT
+            else r
+            for r in rights
+        ]
     return WalletView(
         as_of,
         rights,
@@ -122,11 +140,11 @@ async def wallet(
     )
 
 
-def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
+def _rights(read: list[RightRead], as_of: date, catalog: IncentiveCatalog) -> list[RightView]:
     rights = []
     for right in read:
         period = parse_key(right.period_key)
-        if not period.contains(as_of) or right.incentive not in INCENTIVES:
+        if not period.contains(as_of) or not catalog.knows(right.incentive):
             continue
         balances = fold(right.unit, right.nets, right.overdue, as_of > period.end)
         if balances == Balances(right.unit):
@@ -134,7 +152,7 @@ def _rights(read: list[RightRead], as_of: date) -> list[RightView]:
         rights.append(
             RightView(
                 right.incentive,
-                INCENTIVES[right.incentive].pillar,
+                catalog.pillar(right.incentive),
                 period,
                 balances,
                 "closed" if as_of > period.end else "active",

@@ -2,19 +2,31 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 
 from app.auth import AUTH_RESPONSES, PrincipalDep
 from app.deps import AsOfDep
 from app.domain.errors import NotFound
 from app.domain.rules import INCENTIVES, pick_language, validated_book
 from app.domain.rules.messages import effective_language
+from app.domain.sector import SectorIncentive
 from app.routers.problem_docs import problem_responses
-from app.routers.rules_schemas import IncentiveList, IncentiveOut, incentive_out
+from app.routers.rules_schemas import (
+    IncentiveList,
+    IncentiveOut,
+    incentive_out,
+    sector_incentive_out,
+)
 
 RESPONSES = AUTH_RESPONSES | problem_responses(404)
 router = APIRouter(tags=["incentives"])
 AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en, de")]
+
+
+def _sector(request: Request) -> dict[str, SectorIncentive]:
+    """The sector funds' incentives, from the partner registry the app started with."""
+    found: dict[str, SectorIncentive] = dict(request.app.state.catalog.sector)
+    return found
 
 
 @router.get(
@@ -25,6 +37,7 @@ AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en,
     responses=RESPONSES,
 )
 async def list_incentives(
+    request: Request,
     as_of: AsOfDep,
     principal: PrincipalDep,
     response: Response,
@@ -35,7 +48,8 @@ async def list_incentives(
     return IncentiveList(
         as_of=as_of,
         rules_version=validated_book().rules_version(as_of),
-        items=[incentive_out(code, as_of, language) for code in INCENTIVES],
+        items=[incentive_out(code, as_of, language) for code in INCENTIVES]
+        + [sector_incentive_out(found, as_of, language) for found in _sector(request).values()],
     )
 
 
@@ -47,14 +61,19 @@ async def list_incentives(
     responses=RESPONSES,
 )
 async def get_incentive(
+    request: Request,
     code: Annotated[str, Path(examples=["vov"])],
     as_of: AsOfDep,
     principal: PrincipalDep,
     response: Response,
     accept_language: AcceptLanguage = None,
 ) -> IncentiveOut:
-    if code not in INCENTIVES:
-        raise NotFound(f"No incentive {code!r}; known: {', '.join(INCENTIVES)}")
+    sector = _sector(request)
+    if code not in INCENTIVES and code not in sector:
+        known = ", ".join([*INCENTIVES, *sector])
+        raise NotFound(f"No incentive {code!r}; known: {known}")
     language = pick_language(accept_language)
     response.headers["Content-Language"] = effective_language(language)
+    if code in sector:
+        return sector_incentive_out(sector[code], as_of, language)
     return incentive_out(code, as_of, language)

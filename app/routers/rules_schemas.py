@@ -24,6 +24,7 @@ from app.domain.rules import (
 from app.domain.rules.facts_store import StoredFacts
 from app.domain.rules.parameters import DatedValue
 from app.domain.rules.questions import Question
+from app.domain.sector import SectorIncentive
 from app.schemas import ApiModel
 
 EXAMPLE_FACTS: dict[str, Any] = {
@@ -311,6 +312,18 @@ class IncentiveOut(ApiModel):
     in_force_from: date
     current_period: PeriodOut | None
     parameters: list[ParameterOut]
+    fund: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="a sector fund's incentive (an extension): the fund (a partner of kind "
+        "`sector`) that grants and books it, and no one else",
+    )
+    url: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    co_financing: dict[str, str] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="who pays what share of a use (a sector fund's money right)",
+    )
 
 
 class IncentiveList(ApiModel):
@@ -362,6 +375,28 @@ def _dated(dated: DatedValue) -> DatedValueOut:
         source=dated.source,
         verified=dated.verified,
         note=dated.note,
+    )
+
+
+def sector_incentive_out(found: SectorIncentive, as_of: date, language: str) -> IncentiveOut:
+    """A sector fund's incentive: its data file's declaration (no dated parameters: the fund
+    grants the right, no rule computes it)."""
+    in_force = as_of >= found.in_force_from
+    return IncentiveOut(
+        code=found.code,
+        name=found.names.get(language, found.names["en"]),
+        names=dict(found.names),
+        pillar=found.pillar,
+        unit=found.unit,
+        period_kind=found.period_kind,
+        holds_balance=True,
+        legal_basis=found.legal_basis,
+        in_force_from=found.in_force_from,
+        current_period=PeriodOut.of(found.period_for(as_of)) if in_force else None,
+        parameters=[],
+        fund=found.fund,
+        url=found.url,
+        co_financing={payer: str(share) for payer, share in found.co_financing.items()} or None,
     )
 
 

@@ -2,7 +2,7 @@
 receipt a grant came from."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -18,6 +18,7 @@ from app.domain.quantities import Quantity
 from app.domain.rules import pick_language
 from app.domain.rules.messages import effective_language
 from app.domain.wallet import decision, wallet
+from app.routers.federal_schemas import FederalAccountOut
 from app.routers.problem_docs import problem_responses
 from app.routers.transaction_models import BalanceOut
 from app.schemas import ApiModel
@@ -40,6 +41,12 @@ class RightOut(ApiModel):
     expires_on: date
     status: str
     decision_id: uuid.UUID | None
+    federal_account: FederalAccountOut | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="opleidingsrecht only (an extension): its synchronisation with the federal "
+        "learning account, the source of its balance",
+    )
 
 
 class EntitlementOut(ApiModel):
@@ -135,6 +142,7 @@ async def get_wallet(
         principal.access(citizen.key, "wallet.read"),
         known_at,
         settings.expiring_days,
+        timedelta(hours=settings.federal_stale_after_hours),
     )
     response.headers["Content-Language"] = effective_language(language)
     rights = []
@@ -155,6 +163,7 @@ async def get_wallet(
                 expires_on=right.period.end,
                 status=right.status,
                 decision_id=right.decision_id,
+                federal_account=FederalAccountOut.of(right.federal) if right.federal else None,
             )
         )
     return WalletOut(

@@ -12,7 +12,8 @@ async def test_list_has_every_incentive_with_its_parameters(client: httpx.AsyncC
     assert body["rulesVersion"].startswith("2025-10-01+")
     codes = [item["code"] for item in body["items"]]
     assert codes == ["opleidingscheques", "vov", "vok", "zorgkrediet", "loopbaancheques",
-                     "opleidingsrecht"]  # fmt: skip
+                     "opleidingsrecht",  # then the sector funds' (development data)
+                     "cevoraOpleidingsbudget", "constructivOpleidingsuren"]  # fmt: skip
     vok = body["items"][2]
     assert (vok["pillar"], vok["unit"], vok["periodKind"], vok["holdsBalance"]) == (
         "money", "EUR", "monthly", False,

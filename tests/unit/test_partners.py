@@ -11,7 +11,8 @@ from app.domain.access.principal import MissingPermission, MissingScope, Princip
 
 def test_the_shipped_registry_matches_the_contract() -> None:
     registry = load_registry()
-    assert set(registry.partners) == {"burgerprofiel", "vdab", "federal", "dwse", "statistics"}
+    assert set(registry.partners) == {"burgerprofiel", "vdab", "federal", "dwse", "statistics",
+                                      "cevora", "constructiv"}  # fmt: skip
     assert registry["burgerprofiel"].citizen_bound_only
     assert not registry["burgerprofiel"].posting_types
     assert registry["statistics"].scopes == {"llr:statistics:read"}

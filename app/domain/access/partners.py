@@ -3,11 +3,20 @@ the service starts, so a typo in a scope or a transaction type stops the start i
 silently granting or refusing something."""
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from app.domain.sector import SectorIncentive, load_sector_file
 
 SCOPES = frozenset(
     {
@@ -21,6 +30,7 @@ SCOPES = frozenset(
     }
 )
 POSTING_TYPES = frozenset({"reserve", "capture", "release", "redeem", "grant", "reverse"})
+SECTOR_POSTING = frozenset({"grant", "reserve", "capture", "release", "redeem"})
 ANY = "*"
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "partners.toml"
 
@@ -48,10 +58,30 @@ class _Posting(_Strict):
 
 class _Partner(_Strict):
     title: str
+    kind: Literal["door", "sector"] = "door"
     client_ids: list[str] = Field(min_length=1)
     scopes: list[str]
     citizens: Literal["any", "bound"]
-    posting: _Posting
+    posting: _Posting | None = None
+    incentives_file: str | None = None
+    """A sector fund's incentives (relative to the registry file)."""
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> "_Partner":
+        if self.kind == "sector":
+            if self.incentives_file is None:
+                raise ValueError("a sector fund names its incentives_file")
+            if self.posting is not None:
+                raise ValueError(
+                    "a sector fund posts grant, reserve, capture, release and redeem of its own "
+                    "incentives: it declares no posting"
+                )
+        else:
+            if self.posting is None:
+                raise ValueError("posting is required")
+            if self.incentives_file is not None:
+                raise ValueError("only a partner of kind sector has an incentives_file")
+        return self
 
     @field_validator("scopes")
     @classmethod
@@ -77,17 +107,23 @@ class PartnerPolicy:
     citizen_bound_only: bool
     posting_types: frozenset[str]
     posting_incentives: frozenset[str]
+    kind: str = "door"
+    foreign_incentives: frozenset[str] = frozenset()
+    """Sector funds' incentives: posted by their own fund only, whatever ``*`` says."""
 
     def may_post(self, type_: str) -> bool:
         return ANY in self.posting_types or type_ in self.posting_types
 
     def may_post_incentive(self, incentive: str) -> bool:
+        if incentive in self.foreign_incentives:
+            return False
         return ANY in self.posting_incentives or incentive in self.posting_incentives
 
 
 @dataclass(frozen=True, slots=True)
 class PartnerRegistry:
     partners: dict[str, PartnerPolicy]
+    sector_incentives: dict[str, SectorIncentive] = field(default_factory=dict)
 
     def by_client_id(self, client_id: str) -> PartnerPolicy | None:
         for policy in self.partners.values():
@@ -108,10 +144,32 @@ def load_registry(path: Path | None = None) -> PartnerRegistry:
         raise InvalidRegistry(f"cannot read the partner registry {path}: {exc}") from exc
     except ValidationError as exc:
         raise InvalidRegistry(f"invalid partner registry {path}: {exc}") from exc
-    return _build(parsed)
+    return _build(parsed, _sector_incentives(parsed, path.parent))
 
 
-def _build(parsed: _Registry) -> PartnerRegistry:
+def _sector_incentives(parsed: _Registry, folder: Path) -> dict[str, SectorIncentive]:
+    """Every sector fund's incentives, each code once and none a rule's code."""
+    from app.domain.rules import INCENTIVES
+    from app.domain.sector import InvalidSectorFile
+
+    found: dict[str, SectorIncentive] = {}
+    for name, entry in parsed.partners.items():
+        if entry.kind != "sector" or entry.incentives_file is None:
+            continue
+        try:
+            incentives = load_sector_file(folder / entry.incentives_file, name)
+        except InvalidSectorFile as exc:
+            raise InvalidRegistry(str(exc)) from exc
+        for code in incentives:
+            if code in INCENTIVES:
+                raise InvalidRegistry(f"{name}: incentive {code!r} is the code of a rule")
+            if code in found:
+                raise InvalidRegistry(f"{name}: incentive {code!r} is already {found[code].fund}'s")
+        found |= incentives
+    return found
+
+
+def _build(parsed: _Registry, sector: dict[str, SectorIncentive]) -> PartnerRegistry:
     seen: dict[str, str] = {}
     partners = {}
     for name, entry in parsed.partners.items():
@@ -121,13 +179,21 @@ def _build(parsed: _Registry) -> PartnerRegistry:
                     f"client id {client_id!r} is both {seen[client_id]} and {name}"
                 )
             seen[client_id] = name
+        own = frozenset(code for code, i in sector.items() if i.fund == name)
+        types, incentives = (
+            (entry.posting.types, entry.posting.incentives)
+            if entry.posting
+            else (SECTOR_POSTING, own)
+        )
         partners[name] = PartnerPolicy(
             name=name,
             title=entry.title,
             client_ids=frozenset(entry.client_ids),
             scopes=frozenset(entry.scopes),
             citizen_bound_only=entry.citizens == "bound",
-            posting_types=frozenset(entry.posting.types),
-            posting_incentives=frozenset(entry.posting.incentives),
+            posting_types=frozenset(types),
+            posting_incentives=frozenset(incentives),
+            kind=entry.kind,
+            foreign_incentives=frozenset(sector) - own,
         )
-    return PartnerRegistry(partners)
+    return PartnerRegistry(partners, sector)

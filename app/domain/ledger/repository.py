@@ -272,6 +272,45 @@ async def plan_for_batches(session: AsyncSession) -> None:
     await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
+RightKey = tuple[str, str, str]
+"""(citizen key, incentive, period key) of one right."""
+
+
+async def lock_rights(
+    session: AsyncSession,
+    wanted: Sequence[RightKey],
+    opening: Sequence[tuple[str, str, str, Unit]] = (),
+) -> dict[RightKey, tuple[int, int]]:
+    """A batch's rights: opens the available accounts of ``opening`` (the held ones are opened
+    by the first operation that needs one) and locks, in id order, the available account of
+    every right ``wanted``; right -> (account id, balance). Rights never opened are absent."""
+    if opening:
+        connection = await session.connection()
+        await connection.exec_driver_sql(
+            "INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance) "
+            "SELECT 'available', o.key, o.incentive, o.period, o.unit, 0 "
+            "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) "
+            "AS o(key, incentive, period, unit) ORDER BY o.key, o.incentive ON CONFLICT DO NOTHING",
+            (
+                [o[0] for o in opening],
+                [o[1] for o in opening],
+                [o[2] for o in opening],
+                [o[3].value for o in opening],
+            ),
+        )
+    rows = await _rows(
+        session,
+        "SELECT a.id, a.citizen_key, a.incentive, a.period_key, a.balance FROM ledger_accounts a "
+        "JOIN unnest($1::bpchar[], $2::text[], $3::text[]) AS w(key, incentive, period) "
+        "ON a.citizen_key = w.key AND a.incentive = w.incentive AND a.period_key = w.period "
+        "WHERE a.kind = 'available' ORDER BY a.id FOR UPDATE OF a",
+        [w[0] for w in wanted],
+        [w[1] for w in wanted],
+        [w[2] for w in wanted],
+    )
+    return {(r[1], r[2], r[3]): (r[0], r[4]) for r in rows}
+
+
 @dataclass(frozen=True, slots=True)
 class RightRead:
     """One right of a wallet read: its legs' nets, what settlement granted it, what overdue

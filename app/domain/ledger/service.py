@@ -4,14 +4,23 @@ Python for a precise refusal, and posts through the one posting path (``reposito
 PostgreSQL has the last word (constraints, unique resolutions, the balanced-legs trigger)."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.errors import InvalidInput
 from app.domain.ledger import errors
-from app.domain.ledger.booking import Booking, end_of_period, minor_of, past, use_legs
+from app.domain.ledger.booking import (
+    Booking,
+    end_of_period,
+    grant_legs,
+    minor_of,
+    past,
+    redeem_legs,
+    resolve_period,
+    use_legs,
+)
 from app.domain.ledger.funding import scaled_funding, split_funding
 from app.domain.ledger.ports import Actor, CitizenRef, Entitlements, IncentiveCatalog
 from app.domain.ledger.repository import (
@@ -24,7 +33,7 @@ from app.domain.ledger.repository import (
     post,
 )
 from app.domain.ledger.views import TransactionView, posted_view
-from app.domain.periods import BRUSSELS, Period, parse_key
+from app.domain.periods import BRUSSELS, Period
 from app.domain.quantities import Quantity, Unit
 from app.domain.vault import SsinVault
 
@@ -56,23 +65,15 @@ class Ledger:
         amount: Quantity,
         period_key: str | None = None,
     ) -> uuid.UUID:
-        period = self._period(incentive, period_key, self.today)
+        asked = resolve_period(self.catalog, incentive, period_key, self.today)
+        period = asked.period
         self._known(incentive, amount, period)
         state = await self._lock(citizen.key, incentive, period, amount.unit, open_=True)
         txn = self._new(actor, citizen, "grant", incentive, period, amount)
-        return await self._post(
-            citizen,
-            state,
-            [
-                Posting(
-                    txn,
-                    [
-                        Leg("issuer", "D", amount.minor, "grant"),
-                        Leg(self._available(state), "C", amount.minor, "grant"),
-                    ],
-                ),
-            ],
-        )
+        if asked.accrual_year is not None:
+            txn.metadata = {"accrualYear": asked.accrual_year}
+        legs = grant_legs(self._available(state), amount.minor)
+        return await self._post(citizen, state, [Posting(txn, legs)])
 
     async def reserve(self, actor: Actor, citizen: CitizenRef, booking: Booking) -> uuid.UUID:
         period = self._booked_period(booking)
@@ -116,16 +117,8 @@ class Ledger:
         funding = self._funding(booking, period)
         txn = self._new(actor, citizen, "redeem", booking.incentive, period, booking.amount)
         txn.training, txn.reference, txn.funding = booking.training, booking.reference, funding
-        minor = booking.amount.minor
-        uses = use_legs(booking.amount.unit, funding, minor)
-        return await self._post(
-            citizen,
-            state,
-            [
-                *expiries,
-                Posting(txn, [Leg(self._available(state), "D", minor, "use"), *uses]),
-            ],
-        )
+        legs = redeem_legs(self._available(state), booking.amount.unit, funding, txn.amount)
+        return await self._post(citizen, state, [*expiries, Posting(txn, legs)])
 
     async def capture(
         self, actor: Actor, hold_id: uuid.UUID, amount: Quantity | Decimal | None = None
@@ -244,21 +237,10 @@ class Ledger:
                 "amount.unit", amount.unit.value, f"{incentive} is counted in {expected.value}"
             )
 
-    def _period(self, incentive: str, period_key: str | None, day: date) -> Period:
-        if not self.catalog.knows(incentive):
-            raise InvalidInput("incentive", incentive, "no such incentive")
-        if period_key is None:
-            return self.catalog.period_for(incentive, day)
-        try:
-            period = parse_key(period_key)
-        except ValueError as exc:
-            raise InvalidInput("period", period_key, str(exc)) from exc
-        if self.catalog.period_for(incentive, period.start) != period:
-            raise InvalidInput("period", period_key, f"not a period {incentive} is counted in")
-        return period
-
     def _booked_period(self, booking: Booking) -> Period:
-        period = self._period(booking.incentive, booking.period_key, self.today)
+        period = resolve_period(
+            self.catalog, booking.incentive, booking.period_key, self.today
+        ).period
         self._known(booking.incentive, booking.amount, period)
         if not self.catalog.holds_balance(booking.incentive):
             raise errors.NotEntitled(f"{booking.incentive} is not a balance that can be drawn on")

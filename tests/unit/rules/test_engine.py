@@ -126,7 +126,10 @@ def test_incentive_definitions() -> None:
     )
     assert vok.holds_balance is False
     assert vov.period_for(date(2026, 11, 23)).key == "2026-27"
-    assert INCENTIVES["opleidingsrecht"].period_for(date(2026, 11, 23)).key == "2026"
+    federal = INCENTIVES["opleidingsrecht"]
+    assert federal.period_for(date(2026, 11, 23)).key == "2024-2028"  # the 5-year window
+    assert federal.period_for(date(2029, 1, 1)).key == "2029-2033"
+    assert federal.period_for(date(2023, 12, 31)).key == "2023"  # yearly before the windows
     career = INCENTIVES["loopbaancheques"]
     assert career.period_for(date(2026, 1, 1)).end == date(2026, 12, 31)
     assert career.period_for(date(2026, 1, 1)).start == date(2025, 10, 1)

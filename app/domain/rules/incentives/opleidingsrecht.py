@@ -1,8 +1,10 @@
 """Federal individual training right (incentives.md §3.6). Explained only: the federal learning
 account is the source of the balance and posts it into the wallet; this rule says why and how
-much the law gives, pro rata the employment fraction."""
+much the law gives a year, pro rata the employment fraction. From 2024 the right is held over
+its 5-year window (2024-2028), carried freely inside it: the period is the window, the
+entitlement the year's accrual."""
 
-from app.domain.periods import PeriodKind, calendar_year
+from app.domain.periods import PeriodKind, federal_right_period
 from app.domain.quantities import Unit
 from app.domain.rules import common
 from app.domain.rules.checks import Check, need, passed
@@ -45,7 +47,7 @@ def grant(ctx: Context) -> Grant:
 
 RULE = Rule(
     definition=IncentiveDefinition(
-        CODE, "time", Unit.DAY, PeriodKind.CALENDAR_YEAR, True, calendar_year
+        CODE, "time", Unit.DAY, PeriodKind.WINDOW, True, federal_right_period
     ),
     parameters={
         "daysPerFteLargeEmployer": "decimal",
