@@ -25,6 +25,7 @@ from app.routers import (
     eligibility,
     incentives,
     operations,
+    statistics,
     transactions,
     wallet,
 )
@@ -55,6 +56,7 @@ TAGS = [
     {"name": "transactions", "description": "Moving rights: reserve, capture, release, redeem..."},
     {"name": "operations", "description": "Health and metrics"},
     {"name": "audit", "description": "Who consulted a wallet or acted on it"},
+    {"name": "statistics", "description": "Take-up per group, small cells suppressed"},
 ]
 
 
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(wallet.router)
     app.include_router(transactions.router)
     app.include_router(access_log.router)
+    app.include_router(statistics.router)
     app.include_router(operations.router)
     if settings.cors_origins:
         app.add_middleware(
