@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.commands import ledger as ledger_command
+from app.commands import statistics as statistics_command
 from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
 
@@ -218,6 +219,13 @@ def rollover(args: argparse.Namespace) -> int:
 @command("holds", "holds: llr holds expire")(ledger_command.holds_arguments)
 def holds(args: argparse.Namespace) -> int:
     return ledger_command.main("holds", args)
+
+
+@command("statistics", "take-up tables in the terminal; `llr statistics refresh` folds the ledger")(
+    statistics_command.arguments
+)
+def statistics(args: argparse.Namespace) -> int:
+    return statistics_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

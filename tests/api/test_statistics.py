@@ -153,7 +153,7 @@ async def test_bad_queries_are_400_and_read_nothing(
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert body["type"] == "urn:problem-type:belgif:badRequest"
-    assert [issue["name"] for issue in body["issues"]] == [name]
+    assert [(i["in"], i["name"]) for i in body["issues"]] == [("query", name)]
     assert await session.scalar(text("SELECT count(*) FROM statistics_reads")) == before
 
 

@@ -60,28 +60,32 @@ def parse_query(
 ) -> Query:
     """The query a request names, or a precise ``InvalidInput`` naming the parameter."""
     if not catalog.knows(incentive):
-        raise InvalidInput("incentive", incentive, "no such incentive")
+        raise InvalidInput("incentive", incentive, "no such incentive", location="query")
     if period_key is None:
         period = catalog.period_for(incentive, today)
     else:
         try:
             period = parse_key(period_key)
         except ValueError as exc:
-            raise InvalidInput("period", period_key, str(exc)) from exc
+            raise InvalidInput("period", period_key, str(exc), location="query") from exc
         if catalog.period_for(incentive, period.start) != period:
-            raise InvalidInput("period", period_key, f"not a period {incentive} is counted in")
+            raise InvalidInput(
+                "period", period_key, f"not a period {incentive} is counted in", location="query"
+            )
     names = [part.strip() for item in by for part in item.split(",") if part.strip()]
     if len(names) > MAX_BY:
-        raise InvalidInput("by", ",".join(names), f"at most {MAX_BY} dimensions")
+        raise InvalidInput("by", ",".join(names), f"at most {MAX_BY} dimensions", location="query")
     dimensions = []
     for name in names:
         try:
             dimension = Dimension(name)
         except ValueError:
             known = ", ".join(d.value for d in Dimension)
-            raise InvalidInput("by", name, f"not a dimension (one of {known})") from None
+            raise InvalidInput(
+                "by", name, f"not a dimension (one of {known})", location="query"
+            ) from None
         if dimension in dimensions:
-            raise InvalidInput("by", name, "each dimension once")
+            raise InvalidInput("by", name, "each dimension once", location="query")
         dimensions.append(dimension)
     return Query(incentive, period, tuple(dimensions))
 
