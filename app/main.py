@@ -19,6 +19,7 @@ from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
+from app.pages import statistics as statistics_page
 from app.routers import (
     access_log,
     citizens,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transactions.router)
     app.include_router(access_log.router)
     app.include_router(statistics.router)
+    app.include_router(statistics_page.router)
     app.include_router(operations.router)
     if settings.cors_origins:
         app.add_middleware(

@@ -103,6 +103,17 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed cross-origin calls; none: CORS closed"
     )
+    statistics_page: Literal["public", "token"] | None = Field(
+        default=None,
+        description="who may open GET /statistieken (suppressed aggregates only): public, or "
+        "token (a bearer token with llr:statistics:read, e.g. set by the Department's proxy); "
+        "none: public outside production, token in production",
+    )
+
+    @property
+    def statistics_page_public(self) -> bool:
+        mode = self.statistics_page or ("token" if self.env == "production" else "public")
+        return mode == "public"
 
     @field_validator("rate_limit")
     @classmethod

@@ -14,7 +14,6 @@ from tests.support import EMPLOYEE_FACTS, Clock, grant, post_txn, qty
 
 TODAY = datetime(2032, 11, 15, 10, tzinfo=UTC)
 """A day no other test posts in: the statistics of its periods are these tests' own."""
-OBSERVED = "2032-09-01"
 BIRTH_YEARS = [1999, 1999, 1999, 1999, 1990, 1990, 1990, 1980, 1980, 1970]
 # (education level, citizens, of whom users)
 POPULATION = [("low", 12, 3), ("medium", 30, 12), ("high", 14, 9)]
@@ -24,7 +23,8 @@ def ssin_born(rng: random.Random, year: int) -> str:
     first9 = (
         f"{year % 100:02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(1, 997):03d}"
     )
-    return first9 + f"{97 - int(first9) % 97:02d}"
+    born_since_2000 = "2" if year >= 2000 else ""  # the check digits of those born from 2000
+    return first9 + f"{97 - int(born_since_2000 + first9) % 97:02d}"
 
 
 @dataclass
@@ -33,8 +33,12 @@ class Population:
     users: set[str] = field(default_factory=set)
 
 
-async def seed(client: httpx.AsyncClient, clock: Clock, rng: random.Random) -> Population:
-    clock.offset = TODAY - datetime.now(UTC)
+async def seed(
+    client: httpx.AsyncClient, clock: Clock, rng: random.Random, today: datetime = TODAY
+) -> Population:
+    """The population, on ``today`` (facts observed from 1 September of its school year)."""
+    clock.offset = today - datetime.now(UTC)
+    observed = f"{today.year if today.month >= 9 else today.year - 1}-09-01"
     made = Population()
     i = 0
     for level, count, users in POPULATION:
@@ -45,7 +49,7 @@ async def seed(client: httpx.AsyncClient, clock: Clock, rng: random.Random) -> P
             facts = EMPLOYEE_FACTS | {"educationLevel": level,
                                       "employerFte": str(rng.choice([5, 15, 45, 300]))}  # fmt: skip
             response = await client.put(f"/citizens/{ssin}/facts", json={
-                "facts": facts, "source": "dmfa", "observedOn": OBSERVED})  # fmt: skip
+                "facts": facts, "source": "dmfa", "observedOn": observed})  # fmt: skip
             assert response.status_code == 200, response.text
             assert (await client.get(f"/wallet/{ssin}")).status_code == 200  # settles
             await grant(client, ssin, "vov", "40", "HOUR")
