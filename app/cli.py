@@ -13,6 +13,7 @@ from pathlib import Path
 from app.commands import demo as demo_command
 from app.commands import federal as federal_command
 from app.commands import ledger as ledger_command
+from app.commands import statistics as statistics_command
 from app.commands import trainings as trainings_command
 from app.settings import Settings, get_settings
 
@@ -247,6 +248,13 @@ def demo_citizens(args: argparse.Namespace) -> int:
 )
 def federal(args: argparse.Namespace) -> int:
     return federal_command.main(args)
+
+
+@command("statistics", "take-up tables in the terminal; `llr statistics refresh` folds the ledger")(
+    statistics_command.arguments
+)
+def statistics(args: argparse.Namespace) -> int:
+    return statistics_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,12 +22,14 @@ from app.domain.webhooks.delivery import Schedule, run_worker
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
 from app.pages import router as pages_router
+from app.pages import statistics as statistics_page
 from app.routers import (
     access_log,
     citizens,
     eligibility,
     incentives,
     operations,
+    statistics,
     subscriptions,
     transactions,
     wallet,
@@ -59,6 +61,7 @@ TAGS = [
     {"name": "transactions", "description": "Moving rights: reserve, capture, release, redeem..."},
     {"name": "operations", "description": "Health and metrics"},
     {"name": "audit", "description": "Who consulted a wallet or acted on it"},
+    {"name": "statistics", "description": "Take-up per group, small cells suppressed"},
 ]
 
 
@@ -127,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transactions.router)
     app.include_router(access_log.router)
     app.include_router(subscriptions.router)
+    app.include_router(statistics.router)
+    app.include_router(statistics_page.router)
     app.include_router(operations.router)
     app.include_router(pages_router)
     if settings.cors_origins:

@@ -139,6 +139,17 @@ class Settings(BaseSettings):
     federal_stale_after_hours: float = Field(
         default=26.0, gt=0, description="the wallet marks the federal right stale after it"
     )
+    statistics_page: Literal["public", "token"] | None = Field(
+        default=None,
+        description="who may open GET /statistieken (suppressed aggregates only): public, or "
+        "token (a bearer token with llr:statistics:read, e.g. set by the Department's proxy); "
+        "none: public outside production, token in production",
+    )
+
+    @property
+    def statistics_page_public(self) -> bool:
+        mode = self.statistics_page or ("token" if self.env == "production" else "public")
+        return mode == "public"
 
     @field_validator("rate_limit")
     @classmethod

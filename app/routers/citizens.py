@@ -14,6 +14,7 @@ from app.domain.dates import Instant, IsoDate
 from app.domain.errors import InvalidInput
 from app.domain.ledger.ports import CitizenRef
 from app.domain.rules.service import declare_facts, stored_facts
+from app.domain.statistics.dimensions import remember_dimensions
 from app.routers.problem_docs import problem_responses
 from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
 from app.wire import SsinPath
@@ -58,6 +59,7 @@ async def put_citizen_facts(
         await correct_rights(
             session, ref, vault, body.observed_on, stored.version, at, principal.trace_id
         )
+    await remember_dimensions(session, keyer.key(citizen), citizen, body.observed_on)
     await record_access(session, principal, keyer.key(citizen), "facts.write", principal.endpoint)
     return FactsVersionOut.of(citizen.value, stored)
 

@@ -118,6 +118,11 @@ ENDPOINTS: dict[str, Endpoint] = {
         "GET", f"/transactions?ssin={OWN}", None), logs=ONE),
     "listAll": Endpoint(READ, _granted, lambda c: ("GET", "/transactions", None),
                         logs=lambda r: len({i["ssin"] for i in r.json()["items"]})),
+    "takeUp": Endpoint("llr:statistics:read", _granted, lambda c: (
+        "GET", f"/statistics/takeUp?incentive={c['incentive']}&by=educationLevel", None),
+        logs=NONE),  # aggregates: on the statistics' own log, no citizen's access log
+    "matthew": Endpoint("llr:statistics:read", _granted, lambda c: (
+        "GET", f"/statistics/matthew?incentive={c['incentive']}", None), logs=NONE),
     "accessLog": Endpoint("llr:audit:read", _granted, lambda c: (
         "GET", f"/wallet/{OWN}/accessLog", None), logs=ONE),
     "health": Endpoint(None, _nothing, lambda c: ("GET", "/health", None), logs=NONE),
@@ -270,6 +275,15 @@ CASES = [
     C("dwse", "decision", "vov", "any", "missing", SCOPE),
     C("vdab", "decision", "vov", "any", "all", SCOPE),
     C("burgerprofiel", "decision", "vov", "own", "all", SCOPE),
+    # statistics: aggregates, for the statistics users and the Department
+    C("statistics", "takeUp", "vov", "any", "all", OK),
+    C("statistics", "takeUp", "vov", "any", "missing", SCOPE),
+    C("dwse", "takeUp", "opleidingscheques", "any", "all", OK),
+    C("vdab", "takeUp", "vov", "any", "all", SCOPE),
+    C("burgerprofiel", "takeUp", "vov", "own", "all", SCOPE),
+    C("nobody", "takeUp", "vov", "any", "noToken", NO_TOKEN),
+    C("statistics", "matthew", "vov", "any", "all", OK),
+    C("federal", "matthew", "opleidingsrecht", "any", "all", SCOPE),
     # health needs no token
     C("nobody", "health", "vov", "any", "noToken", OK),
     C("statistics", "health", "vov", "any", "all", OK),
