@@ -190,7 +190,7 @@ async def mijn_rekening(
     lang: Annotated[str | None, Query(max_length=8)] = None,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> Response:
-    texts = Texts(choose_language(lang, accept_language))
+    texts = Texts(choose_language(lang, accept_language), request.app.state.catalog.sector)
     settings: Settings = request.app.state.settings
     token = _token(request)
     if token is None:

@@ -4,7 +4,7 @@ formats of dates and amounts (Babel)."""
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -17,6 +17,7 @@ from app.domain.periods import BRUSSELS
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import INCENTIVES, pick_language, validated_book
 from app.domain.rules.messages import LANGUAGES
+from app.domain.sector import SectorIncentive
 
 TEXT_FILE = Path(__file__).parent / "texts.toml"
 LOCALES: Mapping[str, str] = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_BE", "de": "de_BE"}
@@ -51,6 +52,8 @@ class Texts:
     """Everything a template says, in one language."""
 
     language: str
+    sector: Mapping[str, SectorIncentive] = field(default_factory=dict)
+    """The sector funds' incentives (names declared with their data)."""
 
     @property
     def locale(self) -> str:
@@ -68,7 +71,11 @@ class Texts:
         return entry[self.language] if entry else None
 
     def incentive_name(self, code: str) -> str:
-        """The rules' own name of the incentive (the parameter files' ``[names]``)."""
+        """The rules' own name of the incentive (the parameter files' ``[names]``), or the name a
+        sector fund declared with its incentive."""
+        if code in self.sector:
+            names = self.sector[code].names
+            return names.get(self.language) or names.get("nl") or code
         if code not in INCENTIVES:
             return code
         return validated_book()[code].names.get(self.language, code)

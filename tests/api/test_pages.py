@@ -4,6 +4,7 @@ development login where the development issuer is not trusted. The browser tests
 (``tests/browser``) drive the same pages in chromium."""
 
 import re
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -225,3 +226,27 @@ async def test_a_token_that_is_not_a_citizens_own_is_refused(
         "/mijn-rekening", headers={"Authorization": f"Bearer {token(issuer)}"}
     )
     assert page.status_code == 401
+
+
+async def test_the_account_page_names_a_sector_funds_right_as_the_fund_declared_it(
+    client: httpx.AsyncClient, browser_like: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    grant = {
+        "type": "grant",
+        "ssin": SSIN,
+        "incentive": "cevoraOpleidingsbudget",
+        "amount": {"amount": "500", "unit": "EUR"},
+    }
+    posted = await client.post(
+        "/transactions",
+        json=grant,
+        headers=issuer.headers("cevora") | {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert posted.status_code == 201, posted.text
+    token = issuer.token("burgerprofiel", ssin=SSIN)
+    page = await browser_like.get(
+        "/mijn-rekening?lang=de", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert page.status_code == 200, page.text
+    assert "Cevora-Ausbildungsbudget (PK 200)" in page.text
+    assert "cevoraOpleidingsbudget" not in page.text
