@@ -3,7 +3,7 @@ reserved, used, expired, the period and its end, what expires within 30 days, th
 transactions and who consulted the account. Reading it is on the access log, like
 ``GET /wallet/{ssin}``. How the citizen gets here: ``app/security/citizen_session.py``."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -32,7 +32,6 @@ from app.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 ENDPOINT = "GET /mijn-rekening"
-SOON = timedelta(days=30)
 """A right whose period ends within this is "what you can still miss"."""
 HISTORY, CONSULTED = 50, 30
 """The most transactions and access-log entries one page shows (bounded work)."""
@@ -65,9 +64,8 @@ def _action(texts: Texts, action: str) -> str:
     return action
 
 
-def _right(right: RightView, as_of: date, texts: Texts) -> dict[str, object]:
+def _right(right: RightView, soon: bool, texts: Texts) -> dict[str, object]:
     b = right.balances
-    soon = b.available > 0 and right.status == "active" and right.period.end - as_of <= SOON
     return {
         "name": texts.incentive_name(right.incentive),
         "pillar": right.pillar,
@@ -110,13 +108,22 @@ async def _page(
     assert principal.citizen_key is not None
     citizen = CitizenRef(principal.ssin, principal.citizen_key)
     access = principal.access(citizen.key, "wallet.read")
-    view: WalletView = await wallet(ledger, principal.actor, citizen, as_of, texts.language, access)
+    settings: Settings = request.app.state.settings
+    view: WalletView = await wallet(
+        ledger,
+        principal.actor,
+        citizen,
+        as_of,
+        texts.language,
+        access,
+        expiring_days=settings.expiring_days,
+    )
     vault = request.app.state.vault
     history = await list_transactions(
         session, TransactionFilter(citizen_key=citizen.key), vault, ledger.now, HISTORY
     )
     consulted = await read_access_log(session, citizen.key, CONSULTED)
-    rights = [_right(r, as_of, texts) for r in view.rights]
+    rights = [_right(r, r in view.expiring_soon, texts) for r in view.rights]
     pillars = [
         (texts(f"pillar_{pillar}"), [r for r in rights if r["pillar"] == pillar])
         for pillar in ("money", "time")
