@@ -9,13 +9,14 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import ActorDep, PrincipalDep, require
 from app.domain.dates import IsoDate
 from app.domain.identity import CitizenKeyer
 from app.domain.ledger.service import Ledger
+from app.domain.rules import pick_language
 from app.domain.vault import SsinVault
 from app.settings import Settings
 
@@ -58,6 +59,20 @@ async def get_as_of(
     return as_of if as_of is not None else await get_today(request)
 
 
+async def get_language(
+    accept_language: Annotated[
+        str | None,
+        Header(
+            alias="Accept-Language",
+            description="The language of messages: nl (default), fr, en, de",
+            examples=["nl"],
+        ),
+    ] = None,
+) -> str:
+    return pick_language(accept_language)
+
+
+AcceptLanguageDep = Annotated[str, Depends(get_language)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 KeyerDep = Annotated[CitizenKeyer, Depends(get_keyer)]
@@ -84,6 +99,7 @@ VaultDep = Annotated[SsinVault, Depends(get_vault)]
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 __all__ = [
+    "AcceptLanguageDep",
     "ActorDep",
     "AsOfDep",
     "KeyerDep",

@@ -19,6 +19,7 @@ from app.domain.settlement import RulesEntitlements
 from app.domain.vault import SsinVault
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
+from app.openapi import finish
 from app.routers import (
     access_log,
     citizens,
@@ -28,7 +29,6 @@ from app.routers import (
     transactions,
     wallet,
 )
-from app.routers.problem_docs import as_problem_json
 from app.security.rate_limits import PartnerRateLimits
 from app.settings import Settings, get_settings, parse_ssin_keys
 from app.strict_input import StrictInput
@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = as_problem_json(FastAPI.openapi(app))
+            servers = [{"url": settings.public_base_url or "/", "description": "This service"}]
+            app.openapi_schema = finish(FastAPI.openapi(app), servers)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,6 @@
 the request timeout, metrics and one masked access-log line."""
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -14,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain.ssin_text import holds_ssin
 from app.observability import LATENCY, REQUESTS, trace_id_var
+from app.problems import CONTENT_TOO_LARGE, HEADERS_TOO_LARGE, SERVICE_UNAVAILABLE, send_problem
 
 log = logging.getLogger("llr.access")
 
@@ -43,11 +43,6 @@ def trace_ids(given: str) -> tuple[str, str | None]:
 
 class BodyTooLarge(Exception):
     pass
-
-
-def _problem_bytes(status: int, type_: str, title: str, detail: str, path: str) -> bytes:
-    body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": path}
-    return json.dumps(body).encode()
 
 
 _ABANDONED: set["asyncio.Future[None]"] = set()
@@ -111,12 +106,10 @@ class RequestContext:
 
         try:
             if self._headers_too_large(scope):
-                await self._reply(
+                await send_problem(
                     send_with_trace,
-                    scope,
-                    431,
-                    "about:blank",
-                    "Request Header Fields Too Large",
+                    scope["path"],
+                    HEADERS_TOO_LARGE,
                     f"At most {self.max_header_count} headers of "
                     f"{self.max_header_bytes} bytes in all",
                 )
@@ -146,12 +139,10 @@ class RequestContext:
             except TimeoutError:
                 log.warning("request timed out after %ss", self.timeout_seconds)
                 if not state["started"]:
-                    await self._reply(
+                    await send_problem(
                         deliver,  # the abandoned request's own sends are dropped, not this
-                        scope,
-                        503,
-                        "urn:problem-type:belgif:serviceUnavailable",
-                        "Service Unavailable",
+                        scope["path"],
+                        SERVICE_UNAVAILABLE,
                         "The request took too long; try again shortly",
                     )
         finally:
@@ -180,12 +171,10 @@ class RequestContext:
         return len(raw) > self.max_header_count or size > self.max_header_bytes
 
     async def _too_large(self, send: Send, scope: Scope) -> None:
-        await self._reply(
+        await send_problem(
             send,
-            scope,
-            413,
-            "about:blank",
-            "Content Too Large",
+            scope["path"],
+            CONTENT_TOO_LARGE,
             f"The body may hold at most {self.max_body_bytes} bytes",
         )
 
@@ -204,23 +193,6 @@ class RequestContext:
         task.add_done_callback(_abandoned)
         _ABANDONED.add(task)
         raise TimeoutError
-
-    @staticmethod
-    async def _reply(
-        send: Send, scope: Scope, status: int, type_: str, title: str, detail: str
-    ) -> None:
-        body = _problem_bytes(status, type_, title, detail, scope["path"])
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 # The HTML pages (Swagger UI, ReDoc) load their scripts and styles from jsDelivr and run one

@@ -3,6 +3,8 @@
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,49 +25,137 @@ LLR = "urn:problem-type:llr:"
 ISSUE = BELGIF + "input-validation:"
 
 
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    """One problem type: what it answers with, and a detail the service really sends (the
+    example the OpenAPI document shows for it)."""
+
+    status: int
+    type: str
+    title: str
+    example: str
+
+    def body(self, detail: str | None, instance: str, **extra: Any) -> dict[str, Any]:
+        return problem_body(self.status, self.type, self.title, detail, instance, **extra)
+
+
+def problem_body(
+    status: int, type_: str, title: str, detail: str | None, instance: str, **extra: Any
+) -> dict[str, Any]:
+    """The one place a problem's body is built (handlers, the middleware, the strict input
+    check): the Belgif shape, SSINs masked in what echoes the request."""
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = mask_ssins(detail)
+    body["instance"] = mask_ssins(instance)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+async def send_problem(
+    send: Callable[[dict[str, Any]], Awaitable[None]],
+    path: str,
+    kind: ProblemType,
+    detail: str | None,
+    **extra: Any,
+) -> None:
+    """A problem sent straight over ASGI, by middleware that answers before any route."""
+    body = json.dumps(kind.body(detail, path, **extra)).encode()
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": kind.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+BAD_REQUEST = ProblemType(
+    400, BELGIF + "badRequest", "Bad Request", "The input message is incorrect"
+)
+NO_ACCESS_TOKEN = ProblemType(
+    401,
+    BELGIF + "noAccessToken",
+    "No Access Token",
+    "This operation needs an access token (Authorization: Bearer ...)",
+)
+INVALID_ACCESS_TOKEN = ProblemType(
+    401,
+    BELGIF + "invalidAccessToken",
+    "Invalid Access Token",
+    "The access token is refused: the token has expired",
+)
+MISSING_SCOPE = ProblemType(
+    403, BELGIF + "missingScope", "Missing Scope", "this operation needs the scope llr:wallet:read"
+)
+MISSING_PERMISSION = ProblemType(
+    403,
+    BELGIF + "missingPermission",
+    "Missing Permission",
+    "this token is bound to another citizen",
+)
+RESOURCE_NOT_FOUND = ProblemType(
+    404,
+    BELGIF + "resourceNotFound",
+    "Resource Not Found",
+    "no transaction 6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11",
+)
+TOO_MANY_REQUESTS = ProblemType(
+    429,
+    BELGIF + "tooManyRequests",
+    "Too Many Requests",
+    "Too many requests of vdab; try again in 2 s",
+)
+INTERNAL_SERVER_ERROR = ProblemType(
+    500,
+    BELGIF + "internalServerError",
+    "Internal Server Error",
+    "An unexpected error occurred; it has been logged with the trace id",
+)
+SERVICE_UNAVAILABLE = ProblemType(
+    503,
+    BELGIF + "serviceUnavailable",
+    "Service Unavailable",
+    "The service cannot reach its database; try again shortly",
+)
+CONTENT_TOO_LARGE = ProblemType(
+    413, "about:blank", "Content Too Large", "The body may hold at most 1000000 bytes"
+)
+HEADERS_TOO_LARGE = ProblemType(
+    431,
+    "about:blank",
+    "Request Header Fields Too Large",
+    "At most 100 headers of 16384 bytes in all",
+)
+
+
 class ApiProblem(Exception):
     """A problem raised by the HTTP layer itself (auth, headers), already in problem terms."""
 
     def __init__(
         self,
-        status: int,
-        type_: str,
-        title: str,
+        kind: ProblemType,
         detail: str | None = None,
         issues: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail or title)
-        self.status, self.type, self.title, self.detail = status, type_, title, detail
+        super().__init__(detail or kind.title)
+        self.kind, self.detail = kind, detail
         self.issues, self.headers = issues, headers
 
 
 def problem(
     request: Request,
-    status: int,
-    type_: str,
-    title: str,
+    kind: ProblemType,
     detail: str | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
-    if detail:
-        body["detail"] = mask_ssins(detail)
-    body["instance"] = mask_ssins(request.url.path)
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    body = kind.body(detail, request.url.path, **extra)
+    return JSONResponse(body, status_code=kind.status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def bad_request(request: Request, issues: list[dict[str, Any]]) -> JSONResponse:
-    return problem(
-        request,
-        400,
-        BELGIF + "badRequest",
-        "Bad Request",
-        "The input message is incorrect",
-        issues=issues,
-    )
+    return problem(request, BAD_REQUEST, BAD_REQUEST.example, issues=issues)
 
 
 def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[str, Any]:
@@ -138,66 +228,151 @@ def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 _STATUS = {
-    404: (BELGIF + "resourceNotFound", "Resource Not Found"),
-    401: (BELGIF + "noAccessToken", "No Access Token"),
-    403: (BELGIF + "missingPermission", "Missing Permission"),
-    429: (BELGIF + "tooManyRequests", "Too Many Requests"),
-    503: (BELGIF + "serviceUnavailable", "Service Unavailable"),
+    404: RESOURCE_NOT_FOUND,
+    401: NO_ACCESS_TOKEN,
+    403: MISSING_PERMISSION,
+    429: TOO_MANY_REQUESTS,
+    503: SERVICE_UNAVAILABLE,
 }
 
-# Domain error -> (status, problem type, title). Subclasses map by the nearest listed base.
-DOMAIN_PROBLEMS: dict[type[DomainError], tuple[int, str, str]] = {
-    NotFound: (404, BELGIF + "resourceNotFound", "Resource Not Found"),
+# Domain error -> its problem type. Subclasses map by the nearest listed base. The OpenAPI
+# document's 4xx of an operation are generated from the errors it declares (``raises``).
+DOMAIN_PROBLEMS: dict[type[DomainError], ProblemType] = {
+    InvalidInput: BAD_REQUEST,
+    NotFound: RESOURCE_NOT_FOUND,
 }
 
 
 def _ledger_problems() -> None:
     from app.domain.ledger import errors as e
 
-    for error, status, name, title in (
-        (e.NotEntitled, 409, "notEntitled", "Not Entitled"),
-        (e.InsufficientBalance, 409, "insufficientBalance", "Insufficient Balance"),
-        (e.TrainingNotEligible, 409, "trainingNotEligible", "Training Not Eligible"),
-        (e.HoldNotPending, 409, "holdNotPending", "Hold Not Pending"),
-        (e.HoldExpired, 409, "holdExpired", "Hold Expired"),
-        (e.CaptureExceedsHold, 409, "captureExceedsHold", "Capture Exceeds Hold"),
-        (e.AlreadyReversed, 409, "alreadyReversed", "Already Reversed"),
-        (e.NotReversible, 409, "notReversible", "Not Reversible"),
-        (e.IdempotencyInFlight, 409, "idempotencyKeyInFlight", "Request Still In Flight"),
-        (e.IdempotencyKeyReused, 422, "idempotencyKeyReused", "Idempotency Key Reused"),
+    for error, status, name, title, example in (
+        (
+            e.NotEntitled,
+            409,
+            "notEntitled",
+            "Not Entitled",
+            "no opleidingscheques right for this citizen in period 2026",
+        ),
+        (
+            e.InsufficientBalance,
+            409,
+            "insufficientBalance",
+            "Insufficient Balance",
+            "48.00 HOUR available, 60.00 HOUR asked",
+        ),
+        (
+            e.TrainingNotEligible,
+            409,
+            "trainingNotEligible",
+            "Training Not Eligible",
+            "vov does not cover this training",
+        ),
+        (
+            e.HoldNotPending,
+            409,
+            "holdNotPending",
+            "Hold Not Pending",
+            "hold 6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11 was already captured",
+        ),
+        (
+            e.HoldExpired,
+            409,
+            "holdExpired",
+            "Hold Expired",
+            "hold 6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11 expired at 2026-11-30T23:00:00+00:00",
+        ),
+        (
+            e.CaptureExceedsHold,
+            409,
+            "captureExceedsHold",
+            "Capture Exceeds Hold",
+            "the hold reserved 20.00 HOUR; a capture takes at most that",
+        ),
+        (
+            e.AlreadyReversed,
+            409,
+            "alreadyReversed",
+            "Already Reversed",
+            "transaction 6f1c2c9e-8f0a-4a53-9b7e-3d1f1e0c2a11 was already reversed",
+        ),
+        (
+            e.NotReversible,
+            409,
+            "notReversible",
+            "Not Reversible",
+            "a reserve transaction cannot be reversed",
+        ),
+        (
+            e.IdempotencyInFlight,
+            409,
+            "idempotencyKeyInFlight",
+            "Request Still In Flight",
+            "a request with Idempotency-Key 0b6f3a52-3a8e-4c1e-9a4e-2f1d7c5b9e10 is still "
+            "being processed",
+        ),
+        (
+            e.IdempotencyKeyReused,
+            422,
+            "idempotencyKeyReused",
+            "Idempotency Key Reused",
+            "Idempotency-Key 0b6f3a52-3a8e-4c1e-9a4e-2f1d7c5b9e10 was used for another "
+            "request; use a new key",
+        ),
     ):
-        register_domain_problem(error, status, name, title)
+        register_domain_problem(error, status, name, title, example)
 
 
 def _access_problems() -> None:
     from app.domain.access.principal import MissingPermission, MissingScope
 
-    DOMAIN_PROBLEMS[MissingScope] = (403, BELGIF + "missingScope", "Missing Scope")
-    DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
+    DOMAIN_PROBLEMS[MissingScope] = MISSING_SCOPE
+    DOMAIN_PROBLEMS[MissingPermission] = MISSING_PERMISSION
+
+
+def problem_type_of(error: type[DomainError]) -> ProblemType | None:
+    """The problem type a domain error class answers with (the nearest mapped base)."""
+    _load_tables()
+    for cls in error.__mro__:
+        if cls in DOMAIN_PROBLEMS:
+            return DOMAIN_PROBLEMS[cls]
+    return None
 
 
 def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
     """The problem answering a domain error; a 403 is logged with the partner and the reason."""
-    for cls in type(exc).__mro__:
-        if cls in DOMAIN_PROBLEMS:
-            status, type_, title = DOMAIN_PROBLEMS[cls]
-            if status == 403:
-                partner = getattr(request.state, "partner", None)
-                refusal = {"partner": partner, "reason": exc.detail, "problem": type_}
-                log.warning("access refused", extra=refusal)
-            extra = getattr(exc, "problem_extra", None) or {}
-            return problem(request, status, type_, title, exc.detail, **extra)
-    log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
-    return _internal(request)
+    kind = problem_type_of(type(exc))
+    if kind is None:
+        log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
+        return _internal(request)
+    if kind.status == 403:
+        partner = getattr(request.state, "partner", None)
+        refusal = {"partner": partner, "reason": exc.detail, "problem": kind.type}
+        log.warning("access refused", extra=refusal)
+    extra = getattr(exc, "problem_extra", None) or {}
+    return problem(request, kind, exc.detail, **extra)
 
 
-def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
-    DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
+def register_domain_problem(
+    error: type[DomainError], status: int, name: str, title: str, example: str
+) -> None:
+    """Declares a domain problem ``urn:problem-type:llr:<name>`` (the example: a detail the
+    service really sends). New resources register theirs here, once."""
+    DOMAIN_PROBLEMS[error] = ProblemType(status, LLR + name, title, example)
+
+
+_LOADED: list[bool] = []
+
+
+def _load_tables() -> None:
+    if not _LOADED:
+        _LOADED.append(True)
+        _ledger_problems()
+        _access_problems()
 
 
 def install(app: FastAPI) -> None:
-    _ledger_problems()
-    _access_problems()
+    _load_tables()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -215,17 +390,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
-        return problem(
-            request, exc.status, exc.type, exc.title, exc.detail, exc.headers, issues=exc.issues
-        )
+        return problem(request, exc.kind, exc.detail, exc.headers, issues=exc.issues)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        type_, title = _STATUS.get(exc.status_code, ("about:blank", _reason(exc.status_code)))
+        status = exc.status_code
+        kind = _STATUS.get(status) or ProblemType(status, "about:blank", _reason(status), "")
         detail = exc.detail if isinstance(exc.detail, str) else None
-        if exc.status_code == 404 and detail == "Not Found":
+        if status == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}"
-        return problem(request, exc.status_code, type_, title, detail, dict(exc.headers or {}))
+        return problem(request, kind, detail, dict(exc.headers or {}))
 
     for db_error in (OperationalError, InterfaceError, OSError):
         app.add_exception_handler(db_error, _unavailable)
@@ -244,10 +418,7 @@ def _reason(status: int) -> str:
 
 
 def service_unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
-    headers = {"Retry-After": str(retry_after)}
-    return problem(
-        request, 503, BELGIF + "serviceUnavailable", "Service Unavailable", detail, headers
-    )
+    return problem(request, SERVICE_UNAVAILABLE, detail, {"Retry-After": str(retry_after)})
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -292,10 +463,4 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _internal(request: Request) -> JSONResponse:
-    return problem(
-        request,
-        500,
-        BELGIF + "internalServerError",
-        "Internal Server Error",
-        "An unexpected error occurred; it has been logged with the trace id",
-    )
+    return problem(request, INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR.example)

@@ -4,19 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.auth import AUTH_RESPONSES, require
+from app.auth import require
 from app.deps import KeyerDep, SessionDep, TodayDep, VaultDep
-from app.domain.access import Principal, record_access
-from app.domain.access.privacy import refuse_ssins
-from app.domain.citizens import remember_citizen
+from app.domain.access import Principal
 from app.domain.dates import Instant, IsoDate
-from app.domain.errors import InvalidInput
-from app.domain.rules.service import declare_facts, stored_facts
-from app.routers.problem_docs import problem_responses
-from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
-from app.wire import SsinPath
+from app.domain.operations import declare_citizen_facts, read_citizen_facts
+from app.domain.rules.service import FactsNotFound
+from app.schemas.citizens import FactsDeclaration, FactsVersionOut
+from app.schemas.common import SsinPath
+from app.schemas.problems import problem_responses
 
-RESPONSES = problem_responses(404) | AUTH_RESPONSES
 router = APIRouter(tags=["citizens"])
 
 
@@ -24,8 +21,11 @@ router = APIRouter(tags=["citizens"])
     "/citizens/{ssin}/facts",
     operation_id="putCitizenFacts",
     summary="Declare facts about a citizen: a new version on top of the previous one",
+    description="The declared facts are put on top of the latest version (facts not named are "
+    "kept); `observedOn` is the day from which they hold. Every change is a new version, so a "
+    "past decision can be replayed. Scope `llr:facts:write`.",
     response_model=FactsVersionOut,
-    responses=RESPONSES,
+    responses=problem_responses(),
     response_model_exclude_none=True,
 )
 async def put_citizen_facts(
@@ -37,20 +37,11 @@ async def put_citizen_facts(
     principal: Annotated[Principal, Depends(require("llr:facts:write"))],
     today: TodayDep,
 ) -> FactsVersionOut:
-    citizen = principal.check_citizen(ssin)
-    refuse_ssins({"source": body.source})
-    await remember_citizen(session, vault, keyer.key(citizen), citizen)
-    stored = await declare_facts(
-        session,
-        keyer.key(citizen),
-        body.facts,
-        source=body.source,
-        observed_on=body.observed_on,
-        recorded_by=principal.partner,
-        today=today,
+    declared = body.declared()
+    shown, stored = await declare_citizen_facts(
+        session, keyer, vault, principal, ssin, declared, today
     )
-    await record_access(session, principal, keyer.key(citizen), "facts.write", principal.endpoint)
-    return FactsVersionOut.of(citizen.value, stored)
+    return FactsVersionOut.of(shown, stored)
 
 
 @router.get(
@@ -58,8 +49,10 @@ async def put_citizen_facts(
     operation_id="getCitizenFacts",
     summary="The citizen's latest facts, a given version, or the facts valid on a day, as "
     "known at an instant",
+    description="404 when no facts are recorded (for that version, day or instant). Scope "
+    "`llr:wallet:read`; the read is on the citizen's access log.",
     response_model=FactsVersionOut,
-    responses=RESPONSES,
+    responses=problem_responses(FactsNotFound),
     response_model_exclude_none=True,
 )
 async def get_citizen_facts(
@@ -72,18 +65,21 @@ async def get_citizen_facts(
     ] = None,
     known_at: Annotated[
         Instant | None,
-        Query(alias="knownAt", description="As the service knew them at this instant"),
+        Query(
+            alias="knownAt",
+            description="As the service knew them at this instant (RFC 3339, e.g. "
+            "`2026-11-23T10:00:00Z`)",
+        ),
     ] = None,
     valid_on: Annotated[
         IsoDate | None,
-        Query(alias="validOn", description="The facts valid on this day (valid time)"),
+        Query(
+            alias="validOn",
+            description="The facts valid on this day (valid time, e.g. `2026-09-01`)",
+        ),
     ] = None,
 ) -> FactsVersionOut:
-    citizen = principal.check_citizen(ssin)
-    if version is not None and (known_at or valid_on):
-        raise InvalidInput("version", version, "version names one version: no knownAt or validOn")
-    stored = await stored_facts(
-        session, keyer.key(citizen), version, known_at=known_at, valid_on=valid_on
+    shown, stored = await read_citizen_facts(
+        session, keyer, principal, ssin, version, known_at, valid_on
     )
-    await record_access(session, principal, keyer.key(citizen), "facts.read", principal.endpoint)
-    return FactsVersionOut.of(citizen.value, stored)
+    return FactsVersionOut.of(shown, stored)

@@ -2,30 +2,29 @@
 
 import asyncio
 import logging
-from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.observability import DB_POOL
+from app.schemas.operations import Health
+from app.schemas.problems import problem_responses
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("llr.health")
-
-
-class Health(BaseModel):
-    status: Literal["UP", "DOWN"]
 
 
 @router.get(
     "/health",
     operation_id="getHealth",
     summary="Whether the service and its database answer",
+    description="`UP` when the service and its database answer; 503 `DOWN` otherwise. No "
+    "token needed.",
     response_model=Health,
-    responses={503: {"model": Health, "description": "The database does not answer"}},
+    responses=problem_responses(public=True)
+    | {503: {"model": Health, "description": "`DOWN`: the database does not answer"}},
 )
 async def get_health(request: Request) -> JSONResponse:
     try:
@@ -38,7 +37,14 @@ async def get_health(request: Request) -> JSONResponse:
 
 
 @router.get(
-    "/metrics", operation_id="getMetrics", summary="Prometheus metrics", response_class=Response
+    "/metrics",
+    operation_id="getMetrics",
+    summary="Prometheus metrics",
+    description="Requests and latency per route, the database pool. No token needed: expose it "
+    "on the internal network only.",
+    response_class=Response,
+    responses=problem_responses(public=True)
+    | {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def get_metrics(request: Request) -> Response:
     pool = getattr(getattr(request.app.state, "engine", None), "pool", None)
