@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import ActorDep, PrincipalDep, require
@@ -73,6 +73,14 @@ async def get_language(
 
 
 AcceptLanguageDep = Annotated[str, Depends(get_language)]
+
+
+def localised(response: Response, language: str) -> None:
+    """Says the answer's language and that it depends on ``Accept-Language`` (caches)."""
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 KeyerDep = Annotated[CitizenKeyer, Depends(get_keyer)]

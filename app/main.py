@@ -23,6 +23,7 @@ from app.openapi import finish
 from app.routers import (
     access_log,
     citizens,
+    docs,
     eligibility,
     incentives,
     operations,
@@ -76,9 +77,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="LLR: leer- en loopbaanrekening",
         version="0.1.0",
         description=DESCRIPTION,
+        contact={"name": "Departement Werk en Sociale Economie: the LLR service"},
         openapi_tags=TAGS,
         lifespan=lifespan,
         separate_input_output_schemas=False,
+        docs_url=None,  # served by app/routers/docs.py, from a package: no CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
 
@@ -106,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transactions.router)
     app.include_router(access_log.router)
     app.include_router(operations.router)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -195,15 +195,16 @@ class RequestContext:
         raise TimeoutError
 
 
-# The HTML pages (Swagger UI, ReDoc) load their scripts and styles from jsDelivr and run one
-# inline script to start; nothing else may load, frame them or be sent a referrer.
-HTML_PAGES = ("/docs", "/docs/oauth2-redirect", "/redoc")
+# The HTML pages (Swagger UI, ReDoc) load their scripts and styles from this service only
+# (app/routers/docs.py); their scripts are files, never inline. The libraries set style
+# attributes and ReDoc inserts <style> elements and starts a worker from a blob: those two,
+# and nothing from another origin. Nothing may frame the pages or be sent a referrer.
+HTML_PAGES = ("/docs", "/redoc")
+DOC_ASSETS = ("/docs/assets/", "/docs/swagger-init.js")
 _PAGE_POLICY = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'self'"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 _PAGE_HEADERS = [
     (b"content-security-policy", _PAGE_POLICY.encode()),
@@ -236,7 +237,12 @@ class SecurityHeaders(HttpMiddleware):
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         page = scope["path"] in HTML_PAGES
         extra = [(b"x-content-type-options", b"nosniff")]
-        extra += _PAGE_HEADERS if page else [(b"cache-control", b"no-store")]
+        if page:
+            extra += _PAGE_HEADERS
+        elif scope["path"].startswith(DOC_ASSETS):
+            extra += [(b"cache-control", b"public, max-age=86400")]  # the libraries: no data
+        else:
+            extra += [(b"cache-control", b"no-store")]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

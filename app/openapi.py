@@ -53,6 +53,11 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["nl", "fr", "en", "de"]},
         "example": "nl",
     },
+    "Vary": {
+        "description": "`Accept-Language`: the answer depends on it",
+        "schema": {"type": "string"},
+        "example": "Accept-Language",
+    },
 }
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -104,7 +109,7 @@ def _security(components: dict[str, Any], spec: dict[str, Any]) -> None:
                 continue
             scopes = sorted({s for r in required for s in r.get("accessToken", [])})
             # either scheme: a token from the issuer (OAuth2, its scopes listed) or one pasted
-            operation["security"] = [{"accessToken": scopes}, {"oauth2": scopes}]
+            operation["security"] = [{"accessToken": []}, {"oauth2": scopes}]
 
 
 def _problem_json(response: dict[str, Any], path: str) -> None:
@@ -149,8 +154,9 @@ def as_openapi_30(spec: dict[str, Any]) -> dict[str, Any]:
     down = copy.deepcopy(spec)
     down["openapi"] = "3.0.3"
     down.pop("jsonSchemaDialect", None)
-    for name, schema in down.get("components", {}).get("schemas", {}).items():
-        down["components"]["schemas"][name] = _schema_30(schema)
+    schemas = down.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        schemas[name] = _schema_30(schema)
     for operations in down.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -163,10 +169,26 @@ def as_openapi_30(spec: dict[str, Any]) -> dict[str, Any]:
                 for media in response.get("content", {}).values():
                     if "schema" in media:
                         media["schema"] = _schema_30(media["schema"])
-            for requirement in operation.get("security", []):
-                if "accessToken" in requirement:
-                    requirement["accessToken"] = []  # 3.0: scopes only for OAuth2 schemes
+    _typed_nullables(down, schemas)
     return down
+
+
+def _typed_nullables(node: Any, schemas: dict[str, Any]) -> None:
+    """3.0's ``nullable`` needs a ``type`` beside it: a nullable reference takes its target's."""
+    if isinstance(node, list):
+        for item in node:
+            _typed_nullables(item, schemas)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("nullable") and "type" not in node:
+        refs = [o["$ref"] for o in node.get("allOf", []) + node.get("anyOf", []) if "$ref" in o]
+        types = {schemas.get(r.rsplit("/", 1)[-1], {}).get("type") for r in refs}
+        if len(types) == 1 and None not in types:
+            node["type"] = types.pop()
+    for key, value in node.items():
+        if key not in ("example", "examples"):
+            _typed_nullables(value, schemas)
 
 
 def _examples_30(parameter: dict[str, Any]) -> None:
@@ -177,6 +199,11 @@ def _examples_30(parameter: dict[str, Any]) -> None:
         parameter["example"] = schema["example"]
 
 
+_ONLY_31 = {"propertyNames", "contentMediaType", "contentEncoding", "unevaluatedProperties"}
+"""JSON Schema keywords 3.0 lacks (``propertyNames`` of a map keyed by an enum: the enum is
+then only in the description)."""
+
+
 def _schema_30(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_schema_30(s) for s in schema]
@@ -184,6 +211,8 @@ def _schema_30(schema: Any) -> Any:
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
+        if key in _ONLY_31:
+            continue
         if key in ("example", "default", "enum"):
             out[key] = value
         elif key == "properties":
@@ -208,11 +237,16 @@ def _schema_30(schema: Any) -> Any:
         if isinstance(options, list) and {"type": "null"} in options:
             rest = [o for o in options if o != {"type": "null"}]
             del out[combiner]
-            out["nullable"] = True
             if len(rest) == 1 and "$ref" in rest[0]:
-                out["allOf"] = rest
+                out["allOf"], out["nullable"] = rest, True
             elif len(rest) == 1:
                 out.update(rest[0])
-            else:
-                out[combiner] = rest
+                out["nullable"] = True
+            else:  # each option nullable: 3.0 wants a type beside every nullable
+                out[combiner] = [
+                    {"allOf": [o], "nullable": True} if "$ref" in o else o | {"nullable": True}
+                    for o in rest
+                ]
+    if "$ref" in out and len(out) > 1:  # 3.0 ignores a $ref's siblings: keep them with allOf
+        out["allOf"] = [{"$ref": out.pop("$ref")}, *out.get("allOf", [])]
     return out

@@ -2,15 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from app.auth import require
 from app.deps import KeyerDep, SessionDep, TodayDep, VaultDep
 from app.domain.access import Principal
-from app.domain.dates import Instant, IsoDate
 from app.domain.operations import declare_citizen_facts, read_citizen_facts
 from app.domain.rules.service import FactsNotFound
-from app.schemas.citizens import FactsDeclaration, FactsVersionOut
+from app.schemas.citizens import (
+    FactsDeclaration,
+    FactsVersionOut,
+    KnownAtQuery,
+    ValidOnQuery,
+    VersionQuery,
+)
 from app.schemas.common import SsinPath
 from app.schemas.problems import problem_responses
 
@@ -60,24 +65,9 @@ async def get_citizen_facts(
     session: SessionDep,
     keyer: KeyerDep,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
-    version: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Default: the latest")
-    ] = None,
-    known_at: Annotated[
-        Instant | None,
-        Query(
-            alias="knownAt",
-            description="As the service knew them at this instant (RFC 3339, e.g. "
-            "`2026-11-23T10:00:00Z`)",
-        ),
-    ] = None,
-    valid_on: Annotated[
-        IsoDate | None,
-        Query(
-            alias="validOn",
-            description="The facts valid on this day (valid time, e.g. `2026-09-01`)",
-        ),
-    ] = None,
+    version: VersionQuery = None,
+    known_at: KnownAtQuery = None,
+    valid_on: ValidOnQuery = None,
 ) -> FactsVersionOut:
     shown, stored = await read_citizen_facts(
         session, keyer, principal, ssin, version, known_at, valid_on

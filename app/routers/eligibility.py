@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Response
 
 from app.auth import require
-from app.deps import AcceptLanguageDep, KeyerDep, SessionDep, TodayDep
+from app.deps import AcceptLanguageDep, KeyerDep, SessionDep, TodayDep, localised
 from app.domain.access import Principal
 from app.domain.operations import eligibility_for
+from app.schemas.common import LOCALISED
 from app.schemas.eligibility import EXAMPLES, EligibilityRequest, EligibilityResponse
 from app.schemas.problems import problem_responses
 
@@ -24,7 +25,7 @@ router = APIRouter(tags=["eligibility"])
     "and `questions` says what to ask next, most useful first. Messages in the language of "
     "`Accept-Language`. Scope `llr:eligibility`.",
     response_model=EligibilityResponse,
-    responses=problem_responses(),
+    responses=LOCALISED | problem_responses(),
 )
 async def evaluate_eligibility(
     body: Annotated[EligibilityRequest, Body(openapi_examples=EXAMPLES)],
@@ -36,5 +37,5 @@ async def evaluate_eligibility(
     language: AcceptLanguageDep,
 ) -> EligibilityResponse:
     answer = await eligibility_for(session, keyer, principal, body.question(today), language)
-    response.headers["Content-Language"] = answer.language
+    localised(response, answer.language)
     return EligibilityResponse.of(answer.evaluation, answer.facts_version)

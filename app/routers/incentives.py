@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.auth import PrincipalDep
-from app.deps import AcceptLanguageDep, AsOfDep
+from app.deps import AcceptLanguageDep, AsOfDep, localised
 from app.domain.rules.messages import effective_language
+from app.schemas.common import LOCALISED
 from app.schemas.incentives import IncentiveList, IncentiveOut
 from app.schemas.problems import problem_responses
 
@@ -21,11 +22,12 @@ router = APIRouter(tags=["incentives"], responses=problem_responses())
     "and each dated parameter (value in force at `asOf`, its history with `effectiveFrom`, "
     "`source` and `verified`). Any valid token.",
     response_model=IncentiveList,
+    responses=LOCALISED,
 )
 async def list_incentives(
     as_of: AsOfDep, principal: PrincipalDep, response: Response, language: AcceptLanguageDep
 ) -> IncentiveList:
-    response.headers["Content-Language"] = effective_language(language)
+    localised(response, effective_language(language))
     return IncentiveList.of(as_of, language)
 
 
@@ -35,6 +37,7 @@ async def list_incentives(
     summary="One incentive with its parameters in force at asOf and their history",
     description="As one item of `GET /incentives`; an unknown code is 404. Any valid token.",
     response_model=IncentiveOut,
+    responses=LOCALISED,
 )
 async def get_incentive(
     code: Annotated[
@@ -46,5 +49,5 @@ async def get_incentive(
     response: Response,
     language: AcceptLanguageDep,
 ) -> IncentiveOut:
-    response.headers["Content-Language"] = effective_language(language)
+    localised(response, effective_language(language))
     return IncentiveOut.of(code, as_of, language)

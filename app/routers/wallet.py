@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth import require
-from app.deps import AcceptLanguageDep, AsOfDep, KeyerDep, LedgerDep, SessionDep
+from app.deps import AcceptLanguageDep, AsOfDep, KeyerDep, LedgerDep, SessionDep, localised
 from app.domain.access import Principal
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
 from app.domain.operations import read_decision, wallet_for
-from app.schemas.common import SsinPath
+from app.schemas.common import LOCALISED, SsinPath
 from app.schemas.problems import problem_responses
 from app.schemas.wallet import DecisionOut, WalletOut
 
@@ -28,7 +28,7 @@ router = APIRouter(tags=["wallet"])
     "empty wallet and a referral. Every read is on the citizen's access log. Scope "
     "`llr:wallet:read`; a citizen-bound token reads its own citizen only.",
     response_model=WalletOut,
-    responses=problem_responses(),
+    responses=LOCALISED | problem_responses(),
 )
 async def get_wallet(
     ssin: SsinPath,
@@ -48,7 +48,7 @@ async def get_wallet(
     ] = None,
 ) -> WalletOut:
     found = await wallet_for(ledger, keyer, principal, ssin, as_of, language, known_at)
-    response.headers["Content-Language"] = found.language
+    localised(response, found.language)
     return WalletOut.of(found.ssin, found.view)
 
 

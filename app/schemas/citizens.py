@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import Field
 
-from app.domain.dates import IsoDate
+from app.domain.dates import Instant, IsoDate
 from app.domain.operations import FactsDeclared
 from app.domain.rules import Facts
 from app.domain.rules.facts_store import StoredFacts
@@ -54,3 +55,22 @@ class FactsVersionOut(ApiModel):
     def of(cls, ssin: str, stored: StoredFacts) -> "FactsVersionOut":
         copied: dict[str, Any] = {name: getattr(stored, name) for name in _COPIED}
         return cls(ssin=ssin, versions=list(stored.versions) or None, **copied)
+
+
+VersionQuery = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="One recorded version (default: the latest)")
+]
+KnownAtQuery = Annotated[
+    Instant | None,
+    Query(
+        alias="knownAt",
+        description="As the service knew them at this instant (RFC 3339, e.g. "
+        "`2026-11-23T10:00:00Z`)",
+    ),
+]
+ValidOnQuery = Annotated[
+    IsoDate | None,
+    Query(
+        alias="validOn", description="The facts valid on this day (valid time, e.g. `2026-09-01`)"
+    ),
+]

@@ -153,3 +153,15 @@ def next_field() -> Any:
         "last page",
         examples=["/transactions?ssin=85073003328&cursor=MjAyNi0xMS0yM3w0Mg.k3Jq"],
     )
+
+
+LOCALISED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer, its messages in the language of `Accept-Language`",
+        "headers": {
+            "Content-Language": {"$ref": "#/components/headers/Content-Language"},
+            "Vary": {"$ref": "#/components/headers/Vary"},
+        },
+    }
+}
+"""The 200 of an operation whose messages are localised (``Content-Language``, ``Vary``)."""
