@@ -27,6 +27,7 @@ from app.routers import (
     eligibility,
     incentives,
     operations,
+    trainings,
     transactions,
     wallet,
 )
@@ -51,6 +52,7 @@ In development, `./dev llr token --partner dwse` prints a token to paste in **Au
 TAGS = [
     {"name": "eligibility", "description": "Who is entitled to what, and why (the wizard)"},
     {"name": "incentives", "description": "The catalogue of incentives and their dated parameters"},
+    {"name": "trainings", "description": "The ODB training catalogue the service holds"},
     {"name": "citizens", "description": "Facts declared about a citizen, versioned"},
     {"name": "wallet", "description": "A citizen's rights and balances"},
     {"name": "transactions", "description": "Moving rights: reserve, capture, release, redeem..."},
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(eligibility.router)
     app.include_router(incentives.router)
+    app.include_router(trainings.router)
     app.include_router(citizens.router)
     app.include_router(wallet.router)
     app.include_router(transactions.router)

@@ -26,6 +26,7 @@ from app.domain.rules.messages import effective_language
 from app.domain.rules.model import Evaluation
 from app.domain.rules.service import Citizen, declare_facts, eligibility, stored_facts
 from app.domain.rules.training import TrainingInfo
+from app.domain.rules.training_store import find_training
 from app.domain.vault import SsinVault
 from app.domain.wallet import DecisionView, WalletView, decision, wallet
 
@@ -255,3 +256,14 @@ async def read_citizen_log(
     page = await read_access_log(session, citizen_key, page_size, cursor)
     await record_access(session, principal, citizen_key, "accessLog.read", principal.endpoint)
     return page
+
+
+class TrainingNotFound(NotFound):
+    pass
+
+
+async def read_training(session: AsyncSession, odb_id: str) -> TrainingInfo:
+    found = await find_training(session, odb_id)
+    if found is None:
+        raise TrainingNotFound(f"no training {odb_id} in the catalogue")
+    return found

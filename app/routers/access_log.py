@@ -1,16 +1,14 @@
 """/wallet/{ssin}/accessLog: who consulted a citizen's wallet or acted on it, when, through
 which door. For the citizen (a token bound to them) and for auditors (``llr:audit:read``)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from app.auth import PrincipalDep
 from app.deps import KeyerDep, SessionDep
 from app.domain.operations import read_citizen_log
 from app.pagination import next_link, open_cursor
 from app.schemas.access_log import AccessLogPage
-from app.schemas.common import SsinPath
+from app.schemas.common import CursorQuery, PageSizeQuery, SsinPath
 from app.schemas.problems import problem_responses
 
 router = APIRouter(tags=["audit"])
@@ -32,12 +30,8 @@ async def get_access_log(
     session: SessionDep,
     keyer: KeyerDep,
     principal: PrincipalDep,
-    page_size: Annotated[
-        int, Query(alias="pageSize", ge=1, le=200, description="Items per page (1-200)")
-    ] = 50,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="From a `next` link: where the page starts")
-    ] = None,
+    page_size: PageSizeQuery = 50,
+    cursor: CursorQuery = None,
 ) -> AccessLogPage:
     opened = open_cursor(request, cursor)
     page = await read_citizen_log(session, keyer, principal, ssin, page_size, opened)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -154,6 +154,15 @@ def next_field() -> Any:
         examples=["/transactions?ssin=85073003328&cursor=MjAyNi0xMS0yM3w0Mg.k3Jq"],
     )
 
+
+PageSizeQuery = Annotated[
+    int, Query(alias="pageSize", ge=1, le=200, description="Items per page (1-200)")
+]
+CursorQuery = Annotated[
+    str | None, Query(max_length=200, description="From a `next` link: where the page starts")
+]
+"""The query parameters of every paginated listing (Belgif: ``pageSize``, and the ``next``
+link's own cursor)."""
 
 LOCALISED: dict[int | str, dict[str, Any]] = {
     200: {

@@ -31,6 +31,8 @@ from app.domain.rules import TrainingInfo
 from app.schemas.base import ApiModel
 from app.schemas.common import (
     EXAMPLE_SSIN,
+    CursorQuery,
+    PageSizeQuery,
     PeriodOut,
     QuantityIn,
     QuantityOut,
@@ -314,13 +316,8 @@ class TransactionQueryParams:
             IsoDate | None, Query(alias="from", description="Effective on or after this day")
         ] = None,
         to: Annotated[IsoDate | None, Query(description="Effective on or before this day")] = None,
-        page_size: Annotated[
-            int, Query(alias="pageSize", ge=1, le=200, description="Items per page (1-200)")
-        ] = 50,
-        cursor: Annotated[
-            str | None,
-            Query(max_length=200, description="From a `next` link: where the page starts"),
-        ] = None,
+        page_size: PageSizeQuery = 50,
+        cursor: CursorQuery = None,
     ) -> None:
         self.ssin, self.incentive, self.type, self.status = ssin, incentive, type_, status
         self.from_, self.to, self.page_size, self.cursor = from_, to, page_size, cursor
