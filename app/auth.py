@@ -55,8 +55,8 @@ bearer = HTTPBearer(
     scheme_name="accessToken",
     bearerFormat="JWT",
     auto_error=False,
-    description="An OAuth2 access token (JWT) of a trusted issuer. In development: "
-    "`./dev llr token --partner vdab` prints one.",
+    description="An OAuth2 access token (JWT) of a trusted issuer (the development hint is "
+    "added by app/openapi.py where the development issuer is trusted)",
 )
 
 

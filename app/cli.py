@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.commands import ledger as ledger_command
 from app.commands import trainings as trainings_command
-from app.settings import Settings, get_settings
+from app.settings import ConfigurationError, Settings, get_settings
 
 log = logging.getLogger("llr.cli")
 OPENAPI_PATH = Path("openapi/openapi.json")
@@ -84,8 +84,10 @@ def serve(args: argparse.Namespace) -> int:
             name="embedded-postgres-supervisor",
         ).start()
     try:
-        upgrade(url)
-        log.info("migrations applied; serving on http://%s:%s", settings.host, settings.port)
+        if settings.migrate_on_start or embedded is not None:
+            upgrade(url)
+            log.info("migrations applied")
+        log.info("serving on http://%s:%s", settings.host, settings.port)
         uvicorn.run(
             "app.main:create_app",
             factory=True,
@@ -241,7 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, (_, add_args, help_) in COMMANDS.items():
         add_args(sub.add_parser(name, help=help_, description=help_))
     args = parser.parse_args(argv)
-    return COMMANDS[args.command][0](args)
+    try:
+        return COMMANDS[args.command][0](args)
+    except ConfigurationError as exc:
+        print("llr: the configuration cannot be used:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -46,8 +46,12 @@ Errors are `application/problem+json` in the Belgif shape. Every response carrie
 **Authorization**: every operation except `/health`, `/metrics` and these pages needs an OAuth2
 access token (`Authorization: Bearer <JWT>`) of a trusted issuer, with the scope the operation
 names. A token with an `ssin` claim is *citizen-bound*: it sees and acts on that citizen only.
-In development, `./dev llr token --partner dwse` prints a token to paste in **Authorize**.
 """
+DEVELOPMENT_HINT = """
+In development, `./dev llr token --partner dwse` prints a token to paste in **Authorize**
+(bearer `accessToken`).
+"""
+"""Shown only where the development issuer is trusted: never in production."""
 
 TAGS = [
     {"name": "eligibility", "description": "Who is entitled to what, and why (the wizard)"},
@@ -78,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="LLR: leer- en loopbaanrekening",
         version="0.1.0",
-        description=DESCRIPTION,
+        description=DESCRIPTION + (DEVELOPMENT_HINT if settings.trusts_dev_issuer else ""),
         contact={"name": "Departement Werk en Sociale Economie: the LLR service"},
         openapi_tags=TAGS,
         lifespan=lifespan,
@@ -92,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             servers = [{"url": settings.public_base_url or "/", "description": "This service"}]
-            app.openapi_schema = finish(FastAPI.openapi(app), servers)
+            development = settings.trusts_dev_issuer
+            app.openapi_schema = finish(FastAPI.openapi(app), servers, development)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -64,13 +64,15 @@ PROBLEM_REF = "#/components/schemas/Problem"
 _NOT_SCHEMA = {"example", "examples", "default", "const", "enum", "properties"}
 
 
-def finish(spec: dict[str, Any], servers: list[dict[str, str]]) -> dict[str, Any]:
+def finish(
+    spec: dict[str, Any], servers: list[dict[str, str]], development: bool = False
+) -> dict[str, Any]:
     spec["servers"] = servers
     components = spec.setdefault("components", {})
     components["headers"] = {
         name: {k: v for k, v in header.items()} for name, header in HEADERS.items()
     }
-    _security(components, spec)
+    _security(components, spec, development)
     for path, operations in spec.get("paths", {}).items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -88,8 +90,11 @@ def finish(spec: dict[str, Any], servers: list[dict[str, str]]) -> dict[str, Any
     return spec
 
 
-def _security(components: dict[str, Any], spec: dict[str, Any]) -> None:
+def _security(components: dict[str, Any], spec: dict[str, Any], development: bool) -> None:
     schemes = components.setdefault("securitySchemes", {})
+    schemes["accessToken"]["description"] = "An OAuth2 access token (JWT) of a trusted issuer" + (
+        ". In development: `./dev llr token --partner vdab` prints one." if development else "."
+    )
     schemes["oauth2"] = {
         "type": "oauth2",
         "description": "OAuth2 access tokens (RFC 9068 JWT) of a trusted issuer, obtained "

@@ -14,7 +14,9 @@ class ComponentHealth(ApiModel):
 
     status: HealthStatus
     details: dict[str, str | int | float] | None = Field(
-        default=None, description="What was measured (latency, pool use...)"
+        default=None,
+        description="What was measured: `latencyMs` of the database, the pool's "
+        "`checkedOut`, `size` and `maxOverflow`",
     )
 
 
@@ -24,5 +26,7 @@ class Health(ApiModel):
 
     status: HealthStatus
     details: dict[str, ComponentHealth] | None = Field(
-        default=None, description="Per component", examples=[{"database": {"status": "UP"}}]
+        default=None,
+        description="Per component: `database`, `connectionPool`",
+        examples=[{"database": {"status": "UP", "details": {"latencyMs": 1.2}}}],
     )
