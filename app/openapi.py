@@ -77,6 +77,9 @@ def finish(
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 _untitled(parameter.get("schema", {}))
+                given = parameter.get("schema", {}).get("examples")
+                if given and "example" not in parameter and "examples" not in parameter:
+                    parameter["example"] = given[0]  # what Swagger UI fills in for Try-it-out
             _untitled_body(operation)
             for status, response in operation.get("responses", {}).items():
                 _problem_json(response, path)

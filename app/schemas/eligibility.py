@@ -105,7 +105,7 @@ EXAMPLES = {
         },
     },
 }
-"""Bodies Try-it-out sends: each succeeds (the citizen one on the demo data, `llr demo seed`)."""
+"""Bodies Try-it-out sends: each succeeds (the citizen one once its facts are declared)."""
 
 
 class EntitlementOut(QuantityOut):

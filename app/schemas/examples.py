@@ -1,6 +1,7 @@
 """Examples the OpenAPI document shows and Swagger UI's Try-it-out sends: one copy, so every
-operation shows the same citizen and the same facts, and trying them succeeds on the demo data
-(`llr demo seed`)."""
+operation shows the same citizen and the same facts, and trying them succeeds once that
+citizen's facts are declared (``PUT /citizens/{ssin}/facts``'s own example, as in the README's
+"A call per door")."""
 
 from typing import Any
 

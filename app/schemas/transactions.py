@@ -387,5 +387,6 @@ EXAMPLES = {
         },
     },
 }
-"""Try-it-out's bodies; the reserve succeeds on the demo data (`llr demo seed`), as the dwse
-partner (capture, release and reverse need the id of a transaction posted first)."""
+"""Try-it-out's bodies; the reserve succeeds as the dwse or vdab partner once the citizen's
+facts are declared (``PUT /citizens/{ssin}/facts``'s example); capture, release and reverse
+need the id of a transaction posted first."""
