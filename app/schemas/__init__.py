@@ -13,7 +13,7 @@ Where things go:
   mapping of their own.
 - ``problems``: the ``Problem`` model and ``problem_responses(*errors)``: an operation declares
   the domain errors it raises and gets its documented 4xx, one real example per problem type
-  (the table of types is ``app/problems.py``; a new domain error is registered there).
+  (the table of types is ``app/problem_types.py``; a new domain error is registered there).
 - ``examples``: the facts and SSIN every example uses (one copy).
 
 All models derive from ``ApiModel`` (lowerCamelCase on the wire, unknown properties refused).

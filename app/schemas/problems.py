@@ -7,7 +7,7 @@ are always there::
     @router.post("/things", responses=problem_responses(NotEntitled, InsufficientBalance))
 
 Each problem type appears once under its status with one example the service really sends
-(``app/problems.py`` holds the table: a new domain error is registered there, once)."""
+(``app/problem_types.py`` holds the table: a new domain error is registered there, once)."""
 
 from collections import defaultdict
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.errors import DomainError
-from app.problems import (
+from app.problem_types import (
     BAD_REQUEST,
     INTERNAL_SERVER_ERROR,
     INVALID_ACCESS_TOKEN,
@@ -132,7 +132,7 @@ def problem_responses(
     for error in raises:
         kind = problem_type_of(error)
         if kind is None:
-            raise ValueError(f"{error.__name__} has no problem type in app/problems.py")
+            raise ValueError(f"{error.__name__} has no problem type in app/problem_types.py")
         if kind not in kinds:
             kinds.append(kind)
     by_status: dict[int, list[ProblemType]] = defaultdict(list)
