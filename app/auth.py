@@ -29,8 +29,13 @@ from app.domain.access.principal import Principal
 from app.domain.identity import CitizenKeyer
 from app.domain.ledger.ports import Actor
 from app.observability import trace_id_var
-from app.problems import BELGIF, ApiProblem
-from app.routers.problem_docs import Problem
+from app.problems import (
+    INVALID_ACCESS_TOKEN,
+    NO_ACCESS_TOKEN,
+    TOO_MANY_REQUESTS,
+    ApiProblem,
+    ProblemType,
+)
 from app.security import devtokens
 from app.security.principals import principal_from_claims
 from app.security.rate_limits import PartnerRateLimits
@@ -50,8 +55,8 @@ bearer = HTTPBearer(
     scheme_name="accessToken",
     bearerFormat="JWT",
     auto_error=False,
-    description="An OAuth2 access token (JWT) of a trusted issuer. In development: "
-    "`./dev llr token --partner vdab` prints one.",
+    description="An OAuth2 access token (JWT) of a trusted issuer (the development hint is "
+    "added by app/openapi.py where the development issuer is trusted)",
 )
 
 
@@ -89,19 +94,14 @@ def build_verifier(settings: Settings) -> TokenVerifier:
     )
 
 
-def _unauthorized(type_: str, title: str, detail: str, challenge: str) -> ApiProblem:
-    return ApiProblem(401, BELGIF + type_, title, detail, headers={"WWW-Authenticate": challenge})
+def _unauthorized(kind: ProblemType, detail: str, challenge: str) -> ApiProblem:
+    return ApiProblem(kind, detail, headers={"WWW-Authenticate": challenge})
 
 
 def _bearer_token(request: Request) -> str:
     header = request.headers.get("authorization")
     if not header:
-        raise _unauthorized(
-            "noAccessToken",
-            "No Access Token",
-            "This operation needs an access token (Authorization: Bearer ...)",
-            'Bearer realm="llr"',
-        )
+        raise _unauthorized(NO_ACCESS_TOKEN, NO_ACCESS_TOKEN.example, 'Bearer realm="llr"')
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _invalid("the Authorization header is not 'Bearer <token>'")
@@ -111,8 +111,7 @@ def _bearer_token(request: Request) -> str:
 def _invalid(reason: str) -> ApiProblem:
     log.info("access token refused: %s", reason)
     return _unauthorized(
-        "invalidAccessToken",
-        "Invalid Access Token",
+        INVALID_ACCESS_TOKEN,
         f"The access token is refused: {reason}",
         f'Bearer realm="llr", error="invalid_token", error_description="{reason}"',
     )
@@ -145,9 +144,7 @@ async def get_principal(
     if wait is not None:
         log.warning("rate limit reached", extra={"partner": principal.partner})
         raise ApiProblem(
-            429,
-            BELGIF + "tooManyRequests",
-            "Too Many Requests",
+            TOO_MANY_REQUESTS,
             f"Too many requests of {principal.partner}; try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
@@ -176,16 +173,3 @@ async def get_actor(principal: PrincipalDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
-
-
-AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
-    401: {
-        "model": Problem,
-        "description": "noAccessToken, or invalidAccessToken (with WWW-Authenticate)",
-    },
-    403: {
-        "model": Problem,
-        "description": "missingScope, or missingPermission: the partner may not post this, "
-        "or the token is bound to another citizen",
-    },
-}

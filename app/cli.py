@@ -15,10 +15,11 @@ from app.commands import federal as federal_command
 from app.commands import ledger as ledger_command
 from app.commands import statistics as statistics_command
 from app.commands import trainings as trainings_command
-from app.settings import Settings, get_settings
+from app.settings import ConfigurationError, Settings, get_settings
 
 log = logging.getLogger("llr.cli")
 OPENAPI_PATH = Path("openapi/openapi.json")
+OPENAPI_FILES = {"3.1": OPENAPI_PATH, "3.0": Path("openapi/openapi-3.0.json")}
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -86,8 +87,10 @@ def serve(args: argparse.Namespace) -> int:
             name="embedded-postgres-supervisor",
         ).start()
     try:
-        upgrade(url)
-        log.info("migrations applied; serving on http://%s:%s", settings.host, settings.port)
+        if settings.migrate_on_start or embedded is not None:
+            upgrade(url)
+            log.info("migrations applied")
+        log.info("serving on http://%s:%s", settings.host, settings.port)
         uvicorn.run(
             "app.main:create_app",
             factory=True,
@@ -122,30 +125,44 @@ def migrate(args: argparse.Namespace) -> int:
 
 def _openapi_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
-    parser.add_argument("--output", default=str(OPENAPI_PATH))
+    parser.add_argument(
+        "--version",
+        choices=["3.1", "3.0"],
+        help="only this rendition (default: both, openapi.json and openapi-3.0.json)",
+    )
+    parser.add_argument("--output", help="with --version: the file to write or check")
 
 
-def openapi_text() -> str:
+def openapi_text(version: str = "3.1") -> str:
     from app.main import create_app
+    from app.openapi import as_openapi_30
 
     spec = create_app(Settings(database_url="postgresql://unused/unused")).openapi()
+    if version == "3.0":
+        spec = as_openapi_30(spec)
     return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
 
 
-@command("openapi", "write (or --check) openapi/openapi.json from the app")(_openapi_args)
+@command("openapi", "write (or --check) openapi/openapi.json (3.1) and openapi-3.0.json")(
+    _openapi_args
+)
 def openapi(args: argparse.Namespace) -> int:
-    text = openapi_text()
-    path = Path(args.output)
-    if args.check:
-        if not path.exists() or path.read_text() != text:
-            print(f"{path} differs from the app: run `./dev llr openapi`", file=sys.stderr)
-            return 1
-        print(f"{path} is up to date")
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    print(f"wrote {path}")
-    return 0
+    versions = [args.version] if args.version else list(OPENAPI_FILES)
+    failed = 0
+    for version in versions:
+        text = openapi_text(version)
+        path = Path(args.output) if args.output and args.version else OPENAPI_FILES[version]
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                print(f"{path} differs from the app: run `./dev llr openapi`", file=sys.stderr)
+                failed = 1
+            else:
+                print(f"{path} is up to date")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path}")
+    return failed
 
 
 @command("trainings", "the ODB training catalogue: llr trainings import FILE")(
@@ -263,7 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, (_, add_args, help_) in COMMANDS.items():
         add_args(sub.add_parser(name, help=help_, description=help_))
     args = parser.parse_args(argv)
-    return COMMANDS[args.command][0](args)
+    try:
+        return COMMANDS[args.command][0](args)
+    except ConfigurationError as exc:
+        print("llr: the configuration cannot be used:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

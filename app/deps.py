@@ -5,18 +5,21 @@ the GIL contention they bring) cost more than the dependencies themselves. ``Pri
 re-exported here."""
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import ActorDep, PrincipalDep, require
 from app.domain.dates import IsoDate
+from app.domain.grants import RulesCatalog
 from app.domain.identity import CitizenKeyer
 from app.domain.ledger.service import Ledger
+from app.domain.rules import pick_language
 from app.domain.vault import SsinVault
+from app.domain.wallet import WalletOptions
 from app.settings import Settings
 
 
@@ -58,6 +61,28 @@ async def get_as_of(
     return as_of if as_of is not None else await get_today(request)
 
 
+async def get_language(
+    accept_language: Annotated[
+        str | None,
+        Header(
+            alias="Accept-Language",
+            description="The language of messages: nl (default), fr, en, de",
+            examples=["nl"],
+        ),
+    ] = None,
+) -> str:
+    return pick_language(accept_language)
+
+
+AcceptLanguageDep = Annotated[str, Depends(get_language)]
+
+
+def localised(response: Response, language: str) -> None:
+    """Says the answer's language and that it depends on ``Accept-Language`` (caches)."""
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 KeyerDep = Annotated[CitizenKeyer, Depends(get_keyer)]
@@ -80,17 +105,39 @@ async def get_ledger(request: Request, session: SessionDep) -> Ledger:
     )
 
 
+async def get_catalog(request: Request) -> RulesCatalog:
+    """The incentives the service knows: the rules' and the sector funds'."""
+    catalog: RulesCatalog = request.app.state.catalog
+    return catalog
+
+
+def wallet_options(settings: Settings) -> WalletOptions:
+    """What the settings say about judging a wallet read."""
+    return WalletOptions(
+        settings.expiring_days, timedelta(hours=settings.federal_stale_after_hours)
+    )
+
+
+async def get_wallet_options(request: Request) -> WalletOptions:
+    return wallet_options(request.app.state.settings)
+
+
 VaultDep = Annotated[SsinVault, Depends(get_vault)]
+WalletOptionsDep = Annotated[WalletOptions, Depends(get_wallet_options)]
+CatalogDep = Annotated[RulesCatalog, Depends(get_catalog)]
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 __all__ = [
+    "AcceptLanguageDep",
     "ActorDep",
     "AsOfDep",
+    "CatalogDep",
     "KeyerDep",
     "LedgerDep",
     "PrincipalDep",
     "SessionDep",
     "SettingsDep",
     "VaultDep",
+    "WalletOptionsDep",
     "require",
 ]

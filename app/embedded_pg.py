@@ -202,6 +202,19 @@ class EmbeddedPostgres:
             capture_output=True,
         )
 
+    @staticmethod
+    def running_port(data_dir: Path) -> int | None:
+        """The port of a PostgreSQL already running on ``data_dir`` (``llr serve``'s), from its
+        ``postmaster.pid`` (pid on the first line, port on the fourth), or None."""
+        pid_file = data_dir.expanduser().resolve() / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+            pid, port = int(lines[0]), int(lines[3])
+            os.kill(pid, 0)
+        except (OSError, ValueError, IndexError):
+            return None
+        return port
+
     def _remove_stale_pid(self) -> None:
         pid_file = self.data_dir / "postmaster.pid"
         if not pid_file.exists():

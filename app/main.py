@@ -21,20 +21,22 @@ from app.domain.vault import SsinVault
 from app.domain.webhooks.delivery import Schedule, run_worker
 from app.middleware import RequestContext, SecurityHeaders
 from app.observability import configure_logging
+from app.openapi import finish
 from app.pages import router as pages_router
 from app.pages import statistics as statistics_page
 from app.routers import (
     access_log,
     citizens,
+    docs,
     eligibility,
     incentives,
     operations,
     statistics,
     subscriptions,
+    trainings,
     transactions,
     wallet,
 )
-from app.routers.problem_docs import as_problem_json
 from app.security.rate_limits import PartnerRateLimits
 from app.settings import Settings, get_settings, parse_ssin_keys
 from app.strict_input import StrictInput
@@ -50,18 +52,24 @@ Errors are `application/problem+json` in the Belgif shape. Every response carrie
 **Authorization**: every operation except `/health`, `/metrics` and these pages needs an OAuth2
 access token (`Authorization: Bearer <JWT>`) of a trusted issuer, with the scope the operation
 names. A token with an `ssin` claim is *citizen-bound*: it sees and acts on that citizen only.
-In development, `./dev llr token --partner dwse` prints a token to paste in **Authorize**.
 """
+DEVELOPMENT_HINT = """
+In development, `./dev llr token --partner dwse` prints a token to paste in **Authorize**
+(bearer `accessToken`).
+"""
+"""Shown only where the development issuer is trusted: never in production."""
 
 TAGS = [
     {"name": "eligibility", "description": "Who is entitled to what, and why (the wizard)"},
     {"name": "incentives", "description": "The catalogue of incentives and their dated parameters"},
+    {"name": "trainings", "description": "The ODB training catalogue the service holds"},
     {"name": "citizens", "description": "Facts declared about a citizen, versioned"},
     {"name": "wallet", "description": "A citizen's rights and balances"},
     {"name": "transactions", "description": "Moving rights: reserve, capture, release, redeem..."},
     {"name": "operations", "description": "Health and metrics"},
     {"name": "audit", "description": "Who consulted a wallet or acted on it"},
     {"name": "statistics", "description": "Take-up per group, small cells suppressed"},
+    {"name": "webhooks", "description": "Subscriptions to events, their deliveries and replays"},
 ]
 
 
@@ -100,16 +108,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="LLR: leer- en loopbaanrekening",
         version="0.1.0",
-        description=DESCRIPTION,
+        description=DESCRIPTION + (DEVELOPMENT_HINT if settings.trusts_dev_issuer else ""),
+        contact={"name": "Departement Werk en Sociale Economie: the LLR service"},
         openapi_tags=TAGS,
         lifespan=lifespan,
         separate_input_output_schemas=False,
+        docs_url=None,  # served by app/routers/docs.py, from a package: no CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = as_problem_json(FastAPI.openapi(app))
+            servers = [{"url": settings.public_base_url or "/", "description": "This service"}]
+            development = settings.trusts_dev_issuer
+            app.openapi_schema = finish(FastAPI.openapi(app), servers, development)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -125,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(eligibility.router)
     app.include_router(incentives.router)
+    app.include_router(trainings.router)
     app.include_router(citizens.router)
     app.include_router(wallet.router)
     app.include_router(transactions.router)
@@ -134,6 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(statistics_page.router)
     app.include_router(operations.router)
     app.include_router(pages_router)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -2,7 +2,6 @@
 the request timeout, metrics and one masked access-log line."""
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -14,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain.ssin_text import holds_ssin
 from app.observability import LATENCY, REQUESTS, trace_id_var
+from app.problems import CONTENT_TOO_LARGE, HEADERS_TOO_LARGE, SERVICE_UNAVAILABLE, send_problem
 
 log = logging.getLogger("llr.access")
 
@@ -43,11 +43,6 @@ def trace_ids(given: str) -> tuple[str, str | None]:
 
 class BodyTooLarge(Exception):
     pass
-
-
-def _problem_bytes(status: int, type_: str, title: str, detail: str, path: str) -> bytes:
-    body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": path}
-    return json.dumps(body).encode()
 
 
 _ABANDONED: set["asyncio.Future[None]"] = set()
@@ -111,12 +106,10 @@ class RequestContext:
 
         try:
             if self._headers_too_large(scope):
-                await self._reply(
+                await send_problem(
                     send_with_trace,
-                    scope,
-                    431,
-                    "about:blank",
-                    "Request Header Fields Too Large",
+                    scope["path"],
+                    HEADERS_TOO_LARGE,
                     f"At most {self.max_header_count} headers of "
                     f"{self.max_header_bytes} bytes in all",
                 )
@@ -146,12 +139,10 @@ class RequestContext:
             except TimeoutError:
                 log.warning("request timed out after %ss", self.timeout_seconds)
                 if not state["started"]:
-                    await self._reply(
+                    await send_problem(
                         deliver,  # the abandoned request's own sends are dropped, not this
-                        scope,
-                        503,
-                        "urn:problem-type:belgif:serviceUnavailable",
-                        "Service Unavailable",
+                        scope["path"],
+                        SERVICE_UNAVAILABLE,
                         "The request took too long; try again shortly",
                     )
         finally:
@@ -180,12 +171,10 @@ class RequestContext:
         return len(raw) > self.max_header_count or size > self.max_header_bytes
 
     async def _too_large(self, send: Send, scope: Scope) -> None:
-        await self._reply(
+        await send_problem(
             send,
-            scope,
-            413,
-            "about:blank",
-            "Content Too Large",
+            scope["path"],
+            CONTENT_TOO_LARGE,
             f"The body may hold at most {self.max_body_bytes} bytes",
         )
 
@@ -205,33 +194,17 @@ class RequestContext:
         _ABANDONED.add(task)
         raise TimeoutError
 
-    @staticmethod
-    async def _reply(
-        send: Send, scope: Scope, status: int, type_: str, title: str, detail: str
-    ) -> None:
-        body = _problem_bytes(status, type_, title, detail, scope["path"])
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
-
-# The HTML pages (Swagger UI, ReDoc) load their scripts and styles from jsDelivr and run one
-# inline script to start; nothing else may load, frame them or be sent a referrer.
-HTML_PAGES = ("/docs", "/docs/oauth2-redirect", "/redoc")
+# The HTML pages (Swagger UI, ReDoc) load their scripts and styles from this service only
+# (app/routers/docs.py); their scripts are files, never inline. The libraries set style
+# attributes and ReDoc inserts <style> elements and starts a worker from a blob: those two,
+# and nothing from another origin. Nothing may frame the pages or be sent a referrer.
+HTML_PAGES = ("/docs", "/redoc")
+DOC_ASSETS = ("/docs/assets/", "/docs/swagger-init.js")
 _PAGE_POLICY = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'self'"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 _PAGE_HEADERS = [
     (b"content-security-policy", _PAGE_POLICY.encode()),
@@ -264,7 +237,12 @@ class SecurityHeaders(HttpMiddleware):
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         page = scope["path"] in HTML_PAGES
         extra = [(b"x-content-type-options", b"nosniff")]
-        extra += _PAGE_HEADERS if page else [(b"cache-control", b"no-store")]
+        if page:
+            extra += _PAGE_HEADERS
+        elif scope["path"].startswith(DOC_ASSETS):
+            extra += [(b"cache-control", b"public, max-age=86400")]  # the libraries: no data
+        else:
+            extra += [(b"cache-control", b"no-store")]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,4 +1,6 @@
-"""The one table from errors to ``application/problem+json`` in the Belgif shape (RFC 9457)."""
+"""From errors to ``application/problem+json`` responses in the Belgif shape (RFC 9457): the
+exception handlers, the input issues, the database's 503s. The problem types themselves are
+``app/problem_types.py`` (re-exported here)."""
 
 import asyncio
 import json
@@ -12,15 +14,68 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.domain.errors import DomainError, InvalidInput, NotFound
+from app.domain.errors import DomainError, InvalidInput
 from app.observability import mask_ssins
+from app.problem_types import (
+    BAD_REQUEST,
+    BELGIF,
+    CONTENT_TOO_LARGE,
+    DOMAIN_PROBLEMS,
+    HEADERS_TOO_LARGE,
+    INTERNAL_SERVER_ERROR,
+    INVALID_ACCESS_TOKEN,
+    ISSUE,
+    LLR,
+    MISSING_PERMISSION,
+    MISSING_SCOPE,
+    NO_ACCESS_TOKEN,
+    PROBLEM_JSON,
+    RESOURCE_NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    TOO_MANY_REQUESTS,
+    ProblemType,
+    load_tables,
+    problem_body,
+    problem_type_of,
+    register_domain_problem,
+    send_problem,
+)
+
+__all__ = [
+    "BAD_REQUEST",
+    "BELGIF",
+    "CONTENT_TOO_LARGE",
+    "DOMAIN_PROBLEMS",
+    "HEADERS_TOO_LARGE",
+    "INTERNAL_SERVER_ERROR",
+    "INVALID_ACCESS_TOKEN",
+    "ISSUE",
+    "LLR",
+    "MISSING_PERMISSION",
+    "MISSING_SCOPE",
+    "NO_ACCESS_TOKEN",
+    "PROBLEM_JSON",
+    "RESOURCE_NOT_FOUND",
+    "SERVICE_UNAVAILABLE",
+    "TOO_MANY_REQUESTS",
+    "ApiProblem",
+    "ProblemType",
+    "bad_request",
+    "database_unreachable",
+    "domain_problem",
+    "install",
+    "issue",
+    "load_tables",
+    "problem",
+    "problem_body",
+    "problem_type_of",
+    "register_domain_problem",
+    "send_problem",
+    "service_unavailable",
+    "validation_issues",
+]
 
 log = logging.getLogger("llr.problems")
-
-PROBLEM_JSON = "application/problem+json"
-BELGIF = "urn:problem-type:belgif:"
-LLR = "urn:problem-type:llr:"
-ISSUE = BELGIF + "input-validation:"
 
 
 class ApiProblem(Exception):
@@ -28,44 +83,29 @@ class ApiProblem(Exception):
 
     def __init__(
         self,
-        status: int,
-        type_: str,
-        title: str,
+        kind: ProblemType,
         detail: str | None = None,
         issues: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail or title)
-        self.status, self.type, self.title, self.detail = status, type_, title, detail
+        super().__init__(detail or kind.title)
+        self.kind, self.detail = kind, detail
         self.issues, self.headers = issues, headers
 
 
 def problem(
     request: Request,
-    status: int,
-    type_: str,
-    title: str,
+    kind: ProblemType,
     detail: str | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
-    if detail:
-        body["detail"] = mask_ssins(detail)
-    body["instance"] = mask_ssins(request.url.path)
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    body = kind.body(detail, request.url.path, **extra)
+    return JSONResponse(body, status_code=kind.status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def bad_request(request: Request, issues: list[dict[str, Any]]) -> JSONResponse:
-    return problem(
-        request,
-        400,
-        BELGIF + "badRequest",
-        "Bad Request",
-        "The input message is incorrect",
-        issues=issues,
-    )
+    return problem(request, BAD_REQUEST, BAD_REQUEST.example, issues=issues)
 
 
 def issue(kind: str, location: str, name: str, value: Any, detail: str) -> dict[str, Any]:
@@ -138,73 +178,33 @@ def validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 _STATUS = {
-    404: (BELGIF + "resourceNotFound", "Resource Not Found"),
-    401: (BELGIF + "noAccessToken", "No Access Token"),
-    403: (BELGIF + "missingPermission", "Missing Permission"),
-    429: (BELGIF + "tooManyRequests", "Too Many Requests"),
-    503: (BELGIF + "serviceUnavailable", "Service Unavailable"),
+    404: RESOURCE_NOT_FOUND,
+    401: NO_ACCESS_TOKEN,
+    403: MISSING_PERMISSION,
+    429: TOO_MANY_REQUESTS,
+    503: SERVICE_UNAVAILABLE,
 }
 
-# Domain error -> (status, problem type, title). Subclasses map by the nearest listed base.
-DOMAIN_PROBLEMS: dict[type[DomainError], tuple[int, str, str]] = {
-    NotFound: (404, BELGIF + "resourceNotFound", "Resource Not Found"),
-}
-
-
-def _ledger_problems() -> None:
-    from app.domain.ledger import errors as e
-
-    for error, status, name, title in (
-        (e.NotEntitled, 409, "notEntitled", "Not Entitled"),
-        (e.InsufficientBalance, 409, "insufficientBalance", "Insufficient Balance"),
-        (e.TrainingNotEligible, 409, "trainingNotEligible", "Training Not Eligible"),
-        (e.HoldNotPending, 409, "holdNotPending", "Hold Not Pending"),
-        (e.HoldExpired, 409, "holdExpired", "Hold Expired"),
-        (e.CaptureExceedsHold, 409, "captureExceedsHold", "Capture Exceeds Hold"),
-        (e.AlreadyReversed, 409, "alreadyReversed", "Already Reversed"),
-        (e.NotReversible, 409, "notReversible", "Not Reversible"),
-        (e.IdempotencyInFlight, 409, "idempotencyKeyInFlight", "Request Still In Flight"),
-        (e.IdempotencyKeyReused, 422, "idempotencyKeyReused", "Idempotency Key Reused"),
-    ):
-        register_domain_problem(error, status, name, title)
-
-
-def _access_problems() -> None:
-    from app.domain.access.principal import MissingPermission, MissingScope
-
-    DOMAIN_PROBLEMS[MissingScope] = (403, BELGIF + "missingScope", "Missing Scope")
-    DOMAIN_PROBLEMS[MissingPermission] = (403, BELGIF + "missingPermission", "Missing Permission")
-
-
-def _webhook_problems() -> None:
-    from app.domain.webhooks.history import DeliveryPending
-
-    register_domain_problem(DeliveryPending, 409, "deliveryPending", "Delivery Pending")
+# Domain error -> its problem type. Subclasses map by the nearest listed base. The OpenAPI
+# document's 4xx of an operation are generated from the errors it declares (``raises``).
 
 
 def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
     """The problem answering a domain error; a 403 is logged with the partner and the reason."""
-    for cls in type(exc).__mro__:
-        if cls in DOMAIN_PROBLEMS:
-            status, type_, title = DOMAIN_PROBLEMS[cls]
-            if status == 403:
-                partner = getattr(request.state, "partner", None)
-                refusal = {"partner": partner, "reason": exc.detail, "problem": type_}
-                log.warning("access refused", extra=refusal)
-            extra = getattr(exc, "problem_extra", None) or {}
-            return problem(request, status, type_, title, exc.detail, **extra)
-    log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
-    return _internal(request)
-
-
-def register_domain_problem(error: type[DomainError], status: int, name: str, title: str) -> None:
-    DOMAIN_PROBLEMS[error] = (status, LLR + name, title)
+    kind = problem_type_of(type(exc))
+    if kind is None:
+        log.error("unmapped domain error %s", type(exc).__name__, exc_info=exc)
+        return _internal(request)
+    if kind.status == 403:
+        partner = getattr(request.state, "partner", None)
+        refusal = {"partner": partner, "reason": exc.detail, "problem": kind.type}
+        log.warning("access refused", extra=refusal)
+    extra = getattr(exc, "problem_extra", None) or {}
+    return problem(request, kind, exc.detail, **extra)
 
 
 def install(app: FastAPI) -> None:
-    _ledger_problems()
-    _access_problems()
-    _webhook_problems()
+    load_tables()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -222,17 +222,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
-        return problem(
-            request, exc.status, exc.type, exc.title, exc.detail, exc.headers, issues=exc.issues
-        )
+        return problem(request, exc.kind, exc.detail, exc.headers, issues=exc.issues)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        type_, title = _STATUS.get(exc.status_code, ("about:blank", _reason(exc.status_code)))
+        status = exc.status_code
+        kind = _STATUS.get(status) or ProblemType(status, "about:blank", _reason(status), "")
         detail = exc.detail if isinstance(exc.detail, str) else None
-        if exc.status_code == 404 and detail == "Not Found":
+        if status == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}"
-        return problem(request, exc.status_code, type_, title, detail, dict(exc.headers or {}))
+        return problem(request, kind, detail, dict(exc.headers or {}))
 
     for db_error in (OperationalError, InterfaceError, OSError):
         app.add_exception_handler(db_error, _unavailable)
@@ -251,10 +250,7 @@ def _reason(status: int) -> str:
 
 
 def service_unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
-    headers = {"Retry-After": str(retry_after)}
-    return problem(
-        request, 503, BELGIF + "serviceUnavailable", "Service Unavailable", detail, headers
-    )
+    return problem(request, SERVICE_UNAVAILABLE, detail, {"Retry-After": str(retry_after)})
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -299,10 +295,4 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _internal(request: Request) -> JSONResponse:
-    return problem(
-        request,
-        500,
-        BELGIF + "internalServerError",
-        "Internal Server Error",
-        "An unexpected error occurred; it has been logged with the trace id",
-    )
+    return problem(request, INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR.example)

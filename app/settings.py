@@ -10,6 +10,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     data_dir: Path = Field(default=Path(".llr/pgdata"), description="embedded PostgreSQL data")
+    migrate_on_start: bool = Field(
+        default=True,
+        description="`llr serve` applies the migrations first; the container image sets false "
+        "(migrations are a release step of their own: `llr migrate`)",
+    )
     citizen_key_secret: SecretStr = SecretStr(DEV_CITIZEN_KEY_SECRET)
     ssin_keys: SecretStr = Field(
         default=SecretStr(DEV_SSIN_KEYS),
@@ -179,21 +185,79 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> "Settings":
         if self.env == "production":
-            if self.citizen_key_secret.get_secret_value() == DEV_CITIZEN_KEY_SECRET:
-                raise ValueError("LLR_CITIZEN_KEY_SECRET must be set in production")
-            if len(self.citizen_key_secret.get_secret_value()) < 32:
-                raise ValueError("LLR_CITIZEN_KEY_SECRET must be at least 32 characters")
-            if self.ssin_keys.get_secret_value() == DEV_SSIN_KEYS:
-                raise ValueError("LLR_SSIN_KEYS must be set in production")
-            if not self.database_url:
-                raise ValueError("DATABASE_URL must be set in production")
-            if not self.auth_issuers:
-                raise ValueError("LLR_AUTH_ISSUERS must name the trusted issuers in production")
-            if any(i.jwks_url and not i.jwks_url.startswith("https://") for i in self.auth_issuers):
-                raise ValueError("JWKS URLs must use https in production")
-            if "*" in self.cors_origins:
-                raise ValueError("LLR_CORS_ORIGINS may not be '*' in production")
+            problems = production_problems(self)
+            if problems:
+                raise ValueError("\n".join(problems))
         return self
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Everything production needs and does not have, each in plain words (all at once: an
+    operator should not discover them one start at a time)."""
+    problems = []
+    secret = settings.citizen_key_secret.get_secret_value()
+    if secret == DEV_CITIZEN_KEY_SECRET:
+        problems.append("LLR_CITIZEN_KEY_SECRET must be set in production (32 characters or more)")
+    elif len(secret) < 32:
+        problems.append("LLR_CITIZEN_KEY_SECRET must be at least 32 characters")
+    if settings.ssin_keys.get_secret_value() == DEV_SSIN_KEYS:
+        problems.append("LLR_SSIN_KEYS must be set in production ('id:base64key,...')")
+    if not settings.database_url:
+        problems.append("DATABASE_URL must be set in production")
+    if not settings.auth_issuers:
+        problems.append("LLR_AUTH_ISSUERS must name the trusted issuers in production")
+    if any(i.jwks_url and not i.jwks_url.startswith("https://") for i in settings.auth_issuers):
+        problems.append("LLR_AUTH_ISSUERS: JWKS URLs must use https in production")
+    if "*" in settings.cors_origins:
+        problems.append("LLR_CORS_ORIGINS may not be '*' in production")
+    return problems
+
+
+class ConfigurationError(Exception):
+    """The settings cannot be used; ``problems`` says why, one line each, naming the variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return ""
+    name = str(loc[0])
+    return "DATABASE_URL" if name == "database_url" else "LLR_" + name.upper()
+
+
+def _plain(exc: ValidationError) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        variable = _variable(tuple(error.get("loc", ())))
+        lines = message.splitlines() or ["invalid"]
+        problems += [f"{variable}: {line}" if variable else line for line in lines]
+    return problems
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or ``ConfigurationError`` listing every problem in
+    plain words (never a validation traceback): the malformed variables, and what production
+    still lacks once they are set aside."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = _plain(exc)
+        malformed = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        if malformed:
+            defaults = {
+                name: Settings.model_fields[name].get_default(call_default_factory=True)
+                for name in malformed
+                if name in Settings.model_fields
+            }
+            try:
+                Settings(**defaults)
+            except ValidationError as rest:
+                problems += [p for p in _plain(rest) if p not in problems]
+        raise ConfigurationError(problems) from None
 
 
 def parse_ssin_keys(spec: str) -> tuple[dict[str, bytes], str]:
@@ -223,4 +287,4 @@ def is_production() -> bool:
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

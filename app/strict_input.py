@@ -12,8 +12,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.types import Message, Receive, Scope, Send
 
 from app.middleware import HttpMiddleware
-from app.observability import mask_ssins
-from app.problems import BELGIF, ISSUE
+from app.problems import BAD_REQUEST, ISSUE, send_problem
 
 MAX_DEPTH = 32
 MAX_ITEMS = 1000
@@ -140,18 +139,5 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
 async def _refuse(send: Send, scope: Scope, location: str, detail: str) -> None:
     issue = {"type": ISSUE + "schemaViolation", "in": location, "name": location, "value": None}
-    problem = {
-        "type": BELGIF + "badRequest",
-        "title": "Bad Request",
-        "status": 400,
-        "detail": "The input message is incorrect",
-        "instance": mask_ssins(scope["path"]),
-        "issues": [issue | {"detail": detail}],
-    }
-    body = json.dumps(problem).encode()
-    headers = [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": 400, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    issues = [issue | {"detail": detail}]
+    await send_problem(send, scope["path"], BAD_REQUEST, BAD_REQUEST.example, issues=issues)

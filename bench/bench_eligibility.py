@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.domain.rules import Facts, TrainingInfo, evaluate  # noqa: E402
-from app.routers.rules_schemas import EXAMPLE_FACTS  # noqa: E402
+from app.schemas.examples import EXAMPLE_FACTS  # noqa: E402
 
 FACTS = EXAMPLE_FACTS
 TRAINING = {"kind": "course", "contactHours": "40", "vovEligible": True, "voucherEligible": True,

@@ -1,4 +1,4 @@
-"""Domain errors. They carry no HTTP: ``app/problems.py`` maps each to its problem type once."""
+"""Domain errors. They carry no HTTP: ``app/problem_types.py`` maps each to its problem once."""
 
 
 class DomainError(Exception):

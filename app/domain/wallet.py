@@ -71,6 +71,16 @@ class WalletView:
     citizen can still miss (the rule of the ``right.expiring`` event)."""
 
 
+@dataclass(frozen=True, slots=True)
+class WalletOptions:
+    """How a wallet read is judged (from the settings)."""
+
+    expiring_days: int = 30
+    """``expiringSoon``: rights ending within so many days (the rule of ``right.expiring``)."""
+    federal_stale_after: timedelta = timedelta(hours=26)
+    """The federal right is marked stale when its last sync is older."""
+
+
 def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), BRUSSELS) - timedelta(microseconds=1)
 
@@ -83,13 +93,12 @@ async def wallet(
     language: str,
     access: Access | None = None,
     known_at: datetime | None = None,
-    expiring_days: int = 30,
-    federal_stale_after: timedelta = timedelta(hours=26),
+    options: WalletOptions | None = None,
 ) -> WalletView:
     """The wallet in one read of the record (which also appends ``access`` to the log); a
     second read only after settlement posted something. With ``known_at``, the answer the
     service gave at that instant: the record and the facts as they stood then, nothing settled."""
-    session = ledger.session
+    session, options = ledger.session, options or WalletOptions()
     if known_at is not None and known_at > ledger.now:
         raise InvalidInput("knownAt", known_at.isoformat(), "knownAt lies in the future", "query")
     current = as_of == ledger.today and known_at is None
@@ -117,7 +126,7 @@ async def wallet(
     rights = _rights(read.rights, as_of, ledger.catalog)
     if current and any(r.incentive == FEDERAL_RIGHT for r in rights):
         statuses = await federal_status(
-            session, citizen.key, as_of, ledger.now, federal_stale_after
+            session, citizen.key, as_of, ledger.now, options.federal_stale_after
         )
         rights = [
             replace(r, federal=statuses.get(r.period.key, statuses[""]))
@@ -135,7 +144,7 @@ async def wallet(
         [
             r
             for r in rights
-            if r.balances.available > 0 and expires_soon(r.period, as_of, expiring_days)
+            if r.balances.available > 0 and expires_soon(r.period, as_of, options.expiring_days)
         ],
     )
 

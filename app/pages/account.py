@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.deps import AsOfDep, LedgerDep, SessionDep
+from app.deps import AsOfDep, LedgerDep, SessionDep, wallet_options
 from app.domain.access.log import read_access_log
 from app.domain.access.principal import AccessDenied, Principal
 from app.domain.ledger.ports import CitizenRef
@@ -20,7 +20,8 @@ from app.domain.wallet import RightView, WalletView, wallet
 from app.observability import trace_id_var
 from app.pages.i18n import Texts, choose_language
 from app.pages.rendering import render
-from app.problems import BELGIF, ApiProblem
+from app.problem_types import BAD_REQUEST, CONTENT_TOO_LARGE
+from app.problems import ApiProblem
 from app.security.citizen_session import (
     COOKIE,
     COOKIE_PATH,
@@ -116,7 +117,7 @@ async def _page(
         as_of,
         texts.language,
         access,
-        expiring_days=settings.expiring_days,
+        options=wallet_options(settings),
     )
     vault = request.app.state.vault
     history = await list_transactions(
@@ -221,11 +222,11 @@ async def read_form(request: Request) -> dict[str, str]:
     """An ``application/x-www-form-urlencoded`` body, each field once (bounded)."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        raise ApiProblem(413, "about:blank", "Content Too Large", "The form is too large")
+        raise ApiProblem(CONTENT_TOO_LARGE, "The form is too large")
     try:
         fields = parse_qs(body.decode("utf-8"), max_num_fields=20)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ApiProblem(400, BELGIF + "badRequest", "Bad Request", "Not a form") from exc
+        raise ApiProblem(BAD_REQUEST, "Not a form") from exc
     return {name: values[0] for name, values in fields.items()}
 
 

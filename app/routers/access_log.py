@@ -1,63 +1,38 @@
 """/wallet/{ssin}/accessLog: who consulted a citizen's wallet or acted on it, when, through
 which door. For the citizen (a token bound to them) and for auditors (``llr:audit:read``)."""
 
-from datetime import datetime
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Path, Query, Request
-
-from app.auth import AUTH_RESPONSES, PrincipalDep
+from app.auth import PrincipalDep
 from app.deps import KeyerDep, SessionDep
-from app.domain.access.log import check_log_reader, read_access_log, record_access
-from app.routers.pagination import next_link, open_cursor
-from app.routers.problem_docs import problem_responses
-from app.schemas import ApiModel
+from app.domain.operations import read_citizen_log
+from app.pagination import next_link, open_cursor
+from app.schemas.access_log import AccessLogPage
+from app.schemas.common import CursorQuery, PageSizeQuery, SsinPath
+from app.schemas.problems import problem_responses
 
-router = APIRouter(tags=["audit"], responses=problem_responses() | AUTH_RESPONSES)
-
-
-class AccessEntryOut(ApiModel):
-    at: datetime
-    partner: str
-    action: str
-    endpoint: str
-    trace_id: str | None
-
-
-class AccessLogPage(ApiModel):
-    items: list[AccessEntryOut]
-    next: str | None
+router = APIRouter(tags=["audit"])
 
 
 @router.get(
     "/wallet/{ssin}/accessLog",
     operation_id="getAccessLog",
     summary="Who consulted this wallet or acted on it (the citizen, or llr:audit:read)",
+    description="Newest first, with cursor pagination (`pageSize`, `next`). Readable by the "
+    "citizen (a token bound to them with `llr:wallet:read`) and by `llr:audit:read`; the read "
+    "is itself on the log.",
     response_model=AccessLogPage,
+    responses=problem_responses(),
 )
 async def get_access_log(
-    ssin: Annotated[str, Path(max_length=20, examples=["85073003328"])],
+    ssin: SsinPath,
     request: Request,
     session: SessionDep,
     keyer: KeyerDep,
     principal: PrincipalDep,
-    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    page_size: PageSizeQuery = 50,
+    cursor: CursorQuery = None,
 ) -> AccessLogPage:
-    citizen_key = keyer.key(check_log_reader(principal, ssin))
-    page = await read_access_log(session, citizen_key, page_size, open_cursor(request, cursor))
-    await record_access(session, principal, citizen_key, "accessLog.read", principal.endpoint)
-    following = next_link(request, page.next_cursor)
-    return AccessLogPage(
-        items=[
-            AccessEntryOut(
-                at=e.at,
-                partner=e.partner,
-                action=e.action,
-                endpoint=e.endpoint,
-                trace_id=e.trace_id,
-            )
-            for e in page.items
-        ],
-        next=following,
-    )
+    opened = open_cursor(request, cursor)
+    page = await read_citizen_log(session, keyer, principal, ssin, page_size, opened)
+    return AccessLogPage.of(page, next_link(request, page.next_cursor))

@@ -2,24 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
-from app.auth import AUTH_RESPONSES, require
-from app.deps import KeyerDep, LedgerDep, SessionDep, TodayDep, VaultDep
-from app.domain.access import Principal, record_access
-from app.domain.access.privacy import refuse_ssins
-from app.domain.citizens import remember_citizen
-from app.domain.corrections import correct_rights
-from app.domain.dates import Instant, IsoDate
-from app.domain.errors import InvalidInput
-from app.domain.ledger.ports import CitizenRef
-from app.domain.rules.service import declare_facts, stored_facts
-from app.domain.statistics.dimensions import remember_dimensions
-from app.routers.problem_docs import problem_responses
-from app.routers.rules_schemas import FactsDeclaration, FactsVersionOut
-from app.wire import SsinPath
+from app.auth import require
+from app.deps import KeyerDep, LedgerDep, SessionDep, TodayDep
+from app.domain.access import Principal
+from app.domain.operations import declare_citizen_facts, read_citizen_facts
+from app.domain.rules.service import FactsNotFound
+from app.schemas.citizens import (
+    FactsDeclaration,
+    FactsVersionOut,
+    KnownAtQuery,
+    ValidOnQuery,
+    VersionQuery,
+)
+from app.schemas.common import SsinPath
+from app.schemas.problems import problem_responses
 
-RESPONSES = problem_responses(404) | AUTH_RESPONSES
 router = APIRouter(tags=["citizens"])
 
 
@@ -27,41 +26,24 @@ router = APIRouter(tags=["citizens"])
     "/citizens/{ssin}/facts",
     operation_id="putCitizenFacts",
     summary="Declare facts about a citizen: a new version on top of the previous one",
+    description="The declared facts are put on top of the latest version (facts not named are "
+    "kept); `observedOn` is the day from which they hold. Every change is a new version, so a "
+    "past decision can be replayed. Scope `llr:facts:write`.",
     response_model=FactsVersionOut,
-    responses=RESPONSES,
+    responses=problem_responses(),
     response_model_exclude_none=True,
 )
 async def put_citizen_facts(
     ssin: SsinPath,
     body: FactsDeclaration,
-    session: SessionDep,
-    keyer: KeyerDep,
-    vault: VaultDep,
     ledger: LedgerDep,
+    keyer: KeyerDep,
     principal: Annotated[Principal, Depends(require("llr:facts:write"))],
     today: TodayDep,
 ) -> FactsVersionOut:
-    citizen = principal.check_citizen(ssin)
-    refuse_ssins({"source": body.source})
-    await remember_citizen(session, vault, keyer.key(citizen), citizen)
-    stored = await declare_facts(
-        session,
-        keyer.key(citizen),
-        body.facts,
-        source=body.source,
-        observed_on=body.observed_on,
-        recorded_by=principal.partner,
-        today=today,
-    )
-    if body.observed_on < today:  # the facts reach back: the rights they reach are corrected
-        ref = CitizenRef(citizen, keyer.key(citizen))
-        at = max(ledger.now, stored.recorded_at)  # decided knowing them: a replay sees them
-        await correct_rights(
-            session, ref, vault, body.observed_on, stored.version, at, principal.trace_id
-        )
-    await remember_dimensions(session, keyer.key(citizen), citizen, body.observed_on)
-    await record_access(session, principal, keyer.key(citizen), "facts.write", principal.endpoint)
-    return FactsVersionOut.of(citizen.value, stored)
+    declared = body.declared()
+    shown, stored = await declare_citizen_facts(ledger, keyer, principal, ssin, declared, today)
+    return FactsVersionOut.of(shown, stored)
 
 
 @router.get(
@@ -69,8 +51,10 @@ async def put_citizen_facts(
     operation_id="getCitizenFacts",
     summary="The citizen's latest facts, a given version, or the facts valid on a day, as "
     "known at an instant",
+    description="404 when no facts are recorded (for that version, day or instant). Scope "
+    "`llr:wallet:read`; the read is on the citizen's access log.",
     response_model=FactsVersionOut,
-    responses=RESPONSES,
+    responses=problem_responses(FactsNotFound),
     response_model_exclude_none=True,
 )
 async def get_citizen_facts(
@@ -78,23 +62,11 @@ async def get_citizen_facts(
     session: SessionDep,
     keyer: KeyerDep,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
-    version: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Default: the latest")
-    ] = None,
-    known_at: Annotated[
-        Instant | None,
-        Query(alias="knownAt", description="As the service knew them at this instant"),
-    ] = None,
-    valid_on: Annotated[
-        IsoDate | None,
-        Query(alias="validOn", description="The facts valid on this day (valid time)"),
-    ] = None,
+    version: VersionQuery = None,
+    known_at: KnownAtQuery = None,
+    valid_on: ValidOnQuery = None,
 ) -> FactsVersionOut:
-    citizen = principal.check_citizen(ssin)
-    if version is not None and (known_at or valid_on):
-        raise InvalidInput("version", version, "version names one version: no knownAt or validOn")
-    stored = await stored_facts(
-        session, keyer.key(citizen), version, known_at=known_at, valid_on=valid_on
+    shown, stored = await read_citizen_facts(
+        session, keyer, principal, ssin, version, known_at, valid_on
     )
-    await record_access(session, principal, keyer.key(citizen), "facts.read", principal.endpoint)
-    return FactsVersionOut.of(citizen.value, stored)
+    return FactsVersionOut.of(shown, stored)

@@ -2,60 +2,40 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Body, Depends, Response
 
-from app.auth import AUTH_RESPONSES, require
-from app.deps import KeyerDep, SessionDep, TodayDep
-from app.domain.access import Principal, record_access
-from app.domain.errors import InvalidInput
-from app.domain.rules import pick_language
-from app.domain.rules.messages import effective_language
-from app.domain.rules.service import Citizen, eligibility
-from app.routers.problem_docs import problem_responses
-from app.routers.rules_schemas import EligibilityRequest, EligibilityResponse
+from app.auth import require
+from app.deps import AcceptLanguageDep, KeyerDep, SessionDep, TodayDep, localised
+from app.domain.access import Principal
+from app.domain.operations import eligibility_for
+from app.schemas.common import LOCALISED
+from app.schemas.eligibility import EXAMPLES, EligibilityRequest, EligibilityResponse
+from app.schemas.problems import problem_responses
 
-RESPONSES = problem_responses() | AUTH_RESPONSES
 router = APIRouter(tags=["eligibility"])
-AcceptLanguage = Annotated[str | None, Header(description="nl (default), fr, en, de")]
 
 
 @router.post(
     "/eligibility",
     operation_id="evaluateEligibility",
     summary="Which incentives a person is entitled to, why, and which facts are still missing",
+    description="Two modes: anonymous (on `facts` only: the wizard) and for a known citizen "
+    "(`ssin`: the stored facts, overridden by any `facts` given, for what-if questions; the "
+    "look is on the citizen's access log). `undetermined` results list their `missingFacts`, "
+    "and `questions` says what to ask next, most useful first. Messages in the language of "
+    "`Accept-Language`. Scope `llr:eligibility`.",
     response_model=EligibilityResponse,
-    responses=RESPONSES,
+    responses=LOCALISED | problem_responses(),
 )
 async def evaluate_eligibility(
-    body: EligibilityRequest,
+    body: Annotated[EligibilityRequest, Body(openapi_examples=EXAMPLES)],
     session: SessionDep,
     keyer: KeyerDep,
     response: Response,
     principal: Annotated[Principal, Depends(require("llr:eligibility"))],
     today: TodayDep,
-    accept_language: AcceptLanguage = None,
+    language: AcceptLanguageDep,
 ) -> EligibilityResponse:
-    citizen = None
-    if body.facts_version is not None and body.ssin is None:
-        raise InvalidInput("factsVersion", body.facts_version, "factsVersion needs an ssin")
-    if body.known_at is not None and body.ssin is None:
-        raise InvalidInput("knownAt", body.known_at.isoformat(), "knownAt needs an ssin")
-    if body.ssin is not None:
-        ssin = principal.check_citizen(body.ssin, "body")
-        citizen = Citizen(keyer.key(ssin), ssin.birth_date)
-        # the answer rests on the citizen's stored facts: a look at them, on the record
-        await record_access(session, principal, citizen.key, "eligibility.read", principal.endpoint)
-    language = pick_language(accept_language)
-    answer = await eligibility(
-        session,
-        body.facts,
-        body.as_of or today,
-        citizen=citizen,
-        facts_version=body.facts_version,
-        known_at=body.known_at,
-        training=body.training,
-        incentives=body.incentives,
-        language=language,
-    )
-    response.headers["Content-Language"] = effective_language(language)
+    answer = await eligibility_for(session, keyer, principal, body.question(today), language)
+    localised(response, answer.language)
     return EligibilityResponse.of(answer.evaluation, answer.facts_version)

@@ -1,44 +1,44 @@
 """Health and metrics: what operators and load balancers poll. No token needed."""
 
-import asyncio
-import logging
-from typing import Literal
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
-from sqlalchemy import text
 
+from app.health import check
 from app.observability import DB_POOL
+from app.schemas.operations import Health
+from app.schemas.problems import problem_responses
 
 router = APIRouter(tags=["operations"])
-log = logging.getLogger("llr.health")
-
-
-class Health(BaseModel):
-    status: Literal["UP", "DOWN"]
 
 
 @router.get(
     "/health",
     operation_id="getHealth",
     summary="Whether the service and its database answer",
+    description="`UP` when the service and its database answer; `DEGRADED` (200) when they "
+    "answer but the database is slow or the connection pool is fully in use; 503 `DOWN` when "
+    "the database does not answer. `details` per component. No token needed.",
     response_model=Health,
-    responses={503: {"model": Health, "description": "The database does not answer"}},
+    responses=problem_responses(public=True)
+    | {503: {"model": Health, "description": "`DOWN`: the database does not answer"}},
 )
 async def get_health(request: Request) -> JSONResponse:
-    try:
-        async with asyncio.timeout(3), request.app.state.sessionmaker() as session:
-            await session.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the database means DOWN
-        log.warning("health check failed: %s", type(exc).__name__)
-        return JSONResponse({"status": "DOWN"}, status_code=503)
-    return JSONResponse({"status": "UP"})
+    state = request.app.state
+    report = await check(state.sessionmaker, getattr(state, "engine", None))
+    body = {"status": report.status, "details": report.details}
+    return JSONResponse(body, status_code=503 if report.status == "DOWN" else 200)
 
 
 @router.get(
-    "/metrics", operation_id="getMetrics", summary="Prometheus metrics", response_class=Response
+    "/metrics",
+    operation_id="getMetrics",
+    summary="Prometheus metrics",
+    description="Requests and latency per route, the database pool. No token needed: expose it "
+    "on the internal network only.",
+    response_class=Response,
+    responses=problem_responses(public=True)
+    | {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def get_metrics(request: Request) -> Response:
     pool = getattr(getattr(request.app.state, "engine", None), "pool", None)

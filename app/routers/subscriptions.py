@@ -5,12 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.auth import AUTH_RESPONSES, PrincipalDep
+from app.auth import PrincipalDep
 from app.deps import SessionDep, SettingsDep, VaultDep
+from app.domain.errors import NotFound
 from app.domain.webhooks import history, subscriptions
-from app.routers.pagination import next_link, open_cursor
-from app.routers.problem_docs import problem_responses
-from app.routers.subscription_models import (
+from app.domain.webhooks.history import DeliveryPending
+from app.pagination import next_link, open_cursor
+from app.schemas.problems import problem_responses
+from app.schemas.subscriptions import (
     DeliveryOut,
     DeliveryPage,
     SubscriptionIn,
@@ -18,7 +20,7 @@ from app.routers.subscription_models import (
     SubscriptionPage,
 )
 
-router = APIRouter(tags=["webhooks"], responses=problem_responses(404) | AUTH_RESPONSES)
+router = APIRouter(tags=["webhooks"], responses=problem_responses(NotFound))
 SubscriptionId = Annotated[uuid.UUID, Path(alias="subscriptionId")]
 
 
@@ -26,6 +28,11 @@ SubscriptionId = Annotated[uuid.UUID, Path(alias="subscriptionId")]
     "/subscriptions",
     operation_id="createSubscription",
     summary="Subscribe a URL to events (the signing secret is in this answer only)",
+    description="Events (`right.granted`, `right.expiring`, `hold.*`, `transaction.reversed`) "
+    "are delivered at least once to `url`, signed per Standard Webhooks with the `secret` of "
+    "this answer (never shown again). Only incentives the partner may read; a citizen-bound "
+    "token's subscription hears of that citizen only. Needs `llr:transactions:read` or "
+    "`llr:transactions:write`.",
     status_code=201,
     response_model=SubscriptionOut,
 )
@@ -49,17 +56,20 @@ async def create_subscription(
     "/subscriptions",
     operation_id="listSubscriptions",
     summary="The partner's own subscriptions",
+    description="Every active subscription of the calling partner (at most 20), oldest first; "
+    "a citizen-bound token sees its citizen's own.",
     response_model=SubscriptionPage,
 )
 async def list_subscriptions(session: SessionDep, principal: PrincipalDep) -> SubscriptionPage:
     found = await subscriptions.listed(session, principal)
-    return SubscriptionPage(items=[SubscriptionOut.of(s) for s in found])
+    return SubscriptionPage(items=[SubscriptionOut.of(s) for s in found], next=None)
 
 
 @router.get(
     "/subscriptions/{subscriptionId}",
     operation_id="getSubscription",
     summary="One of the partner's subscriptions",
+    description="Another partner's subscription is 404. The secret is not shown.",
     response_model=SubscriptionOut,
 )
 async def get_subscription(
@@ -72,6 +82,7 @@ async def get_subscription(
     "/subscriptions/{subscriptionId}",
     operation_id="deleteSubscription",
     summary="End a subscription (what is pending is still delivered)",
+    description="No new event is queued for it; deliveries already pending are still sent.",
     status_code=204,
 )
 async def delete_subscription(
@@ -85,6 +96,8 @@ async def delete_subscription(
     "/subscriptions/{subscriptionId}/deliveries",
     operation_id="listDeliveries",
     summary="The subscription's deliveries, newest first, with their attempts",
+    description="Per delivery: status (`pending`, `delivered`, `failed`), attempts, the next "
+    "attempt and the newest 20 attempts (status code or error, duration). Paged with `next`.",
     response_model=DeliveryPage,
 )
 async def list_deliveries(
@@ -105,8 +118,9 @@ async def list_deliveries(
     "/subscriptions/{subscriptionId}/deliveries/{deliveryId}/replay",
     operation_id="replayDelivery",
     summary="Send a failed (or delivered) event again, with a new schedule of retries",
+    description="202: queued again; 409 `deliveryPending` while it is still being tried.",
     status_code=202,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(NotFound, DeliveryPending),
 )
 async def replay_delivery(
     subscription_id: SubscriptionId,

@@ -2,114 +2,42 @@
 receipt a grant came from."""
 
 import uuid
-from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from pydantic import Field
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from app.auth import AUTH_RESPONSES, require
-from app.deps import AsOfDep, KeyerDep, LedgerDep, SessionDep, SettingsDep, VaultDep
-from app.domain.access import Principal, record_access
+from app.auth import require
+from app.deps import (
+    AcceptLanguageDep,
+    AsOfDep,
+    KeyerDep,
+    LedgerDep,
+    SessionDep,
+    VaultDep,
+    WalletOptionsDep,
+    localised,
+)
+from app.domain.access import Principal
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
-from app.domain.ledger.ports import CitizenRef
-from app.domain.quantities import Quantity
-from app.domain.rules import pick_language
-from app.domain.rules.messages import effective_language
-from app.domain.wallet import decision, wallet
-from app.routers.federal_schemas import FederalAccountOut
-from app.routers.problem_docs import problem_responses
-from app.routers.transaction_models import BalanceOut
-from app.schemas import ApiModel
-from app.wire import PeriodOut, QuantityOut, SsinPath
+from app.domain.operations import read_decision, wallet_for
+from app.schemas.common import LOCALISED, SsinPath
+from app.schemas.problems import problem_responses
+from app.schemas.wallet import DecisionOut, WalletOut
 
 router = APIRouter(tags=["wallet"])
-
-
-class RightOut(ApiModel):
-    incentive: str
-    pillar: str
-    unit: str
-    period: PeriodOut
-    granted: str
-    carried_in: str
-    reserved: str
-    used: str
-    expired: str
-    available: str
-    expires_on: date
-    status: str
-    decision_id: uuid.UUID | None
-    federal_account: FederalAccountOut | None = Field(
-        default=None,
-        exclude_if=lambda v: v is None,
-        description="opleidingsrecht only (an extension): its synchronisation with the federal "
-        "learning account, the source of its balance",
-    )
-
-
-class EntitlementOut(ApiModel):
-    incentive: str
-    status: str
-    monthly_amount: QuantityOut | None = None
-    missing_facts: list[str] = Field(default_factory=list)
-
-
-class ReferralOut(ApiModel):
-    code: str
-    message: str
-    url: str
-
-
-class ExpiringOut(ApiModel):
-    incentive: str
-    period: str = Field(description="the period key", examples=["2026-27"])
-    available: QuantityOut
-    expires_on: date
-    days_left: int
-
-
-class WalletOut(ApiModel):
-    ssin: str
-    as_of: date
-    rights: list[RightOut]
-    expiring_soon: list[ExpiringOut] = Field(
-        default_factory=list,
-        description="rights still holding something whose period ends within "
-        "LLR_EXPIRING_DAYS (30) of asOf: what the citizen can still miss",
-    )
-    entitlements: list[EntitlementOut]
-    referrals: list[ReferralOut]
-    facts_version: int | None = None
-    rules_version: str | None = None
-
-
-class DecisionOut(ApiModel):
-    id: uuid.UUID
-    incentive: str
-    period: PeriodOut | None
-    status: str
-    entitlement: QuantityOut | None
-    rules_version: str
-    facts_version: int | None
-    reasons: list[dict[str, object]]
-    as_of: date
-    created_at: str
-    trace_id: str | None
-    replayed: Literal["same", "different"] | None = Field(
-        default=None,
-        description="the rules run again on the decision's own facts version for its day: "
-        "`same` status and entitlement, or `different`; absent without stored facts",
-    )
 
 
 @router.get(
     "/wallet/{ssin}",
     operation_id="getWallet",
     summary="A citizen's rights at a date: granted, reserved, used, expired, available",
+    description="One entry per right, in both pillars, granted from the stored facts by the "
+    "same rules as `/eligibility` (settled on read); a citizen without stored facts gets an "
+    "empty wallet and a referral. Every read is on the citizen's access log. Scope "
+    "`llr:wallet:read`; a citizen-bound token reads its own citizen only.",
     response_model=WalletOut,
-    responses=problem_responses() | AUTH_RESPONSES,
+    responses=LOCALISED | problem_responses(),
 )
 async def get_wallet(
     ssin: SsinPath,
@@ -117,9 +45,9 @@ async def get_wallet(
     ledger: LedgerDep,
     keyer: KeyerDep,
     response: Response,
-    settings: SettingsDep,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
-    accept_language: Annotated[str | None, Header()] = None,
+    language: AcceptLanguageDep,
+    options: WalletOptionsDep,
     known_at: Annotated[
         Instant | None,
         Query(
@@ -129,103 +57,27 @@ async def get_wallet(
         ),
     ] = None,
 ) -> WalletOut:
-    parsed = principal.check_citizen(ssin)
-    citizen = CitizenRef(parsed, keyer.key(parsed))
-    language = pick_language(accept_language)
-    # every read is on the record, also one that changed nothing (appended by the read itself)
-    view = await wallet(
-        ledger,
-        principal.actor,
-        citizen,
-        as_of,
-        language,
-        principal.access(citizen.key, "wallet.read"),
-        known_at,
-        settings.expiring_days,
-        timedelta(hours=settings.federal_stale_after_hours),
-    )
-    response.headers["Content-Language"] = effective_language(language)
-    rights = []
-    for right in view.rights:
-        money = BalanceOut.of(right.balances)
-        rights.append(
-            RightOut(
-                incentive=right.incentive,
-                pillar=right.pillar,
-                unit=right.balances.unit.value,
-                period=PeriodOut.of(right.period),
-                granted=money.granted,
-                carried_in=money.carried_in,
-                reserved=money.reserved,
-                used=money.used,
-                expired=money.expired,
-                available=money.available,
-                expires_on=right.period.end,
-                status=right.status,
-                decision_id=right.decision_id,
-                federal_account=FederalAccountOut.of(right.federal) if right.federal else None,
-            )
-        )
-    return WalletOut(
-        ssin=parsed.value,
-        as_of=view.as_of,
-        rights=rights,
-        expiring_soon=[
-            ExpiringOut(
-                incentive=r.incentive,
-                period=r.period.key,
-                available=QuantityOut.of(
-                    Quantity.from_minor(r.balances.available, r.balances.unit)
-                ),
-                expires_on=r.period.end,
-                days_left=(r.period.end - view.as_of).days,
-            )
-            for r in view.expiring_soon
-        ],
-        entitlements=[
-            EntitlementOut(
-                incentive=e.incentive,
-                status=e.status,
-                monthly_amount=QuantityOut.of(e.monthly_amount) if e.monthly_amount else None,
-                missing_facts=e.missing_facts,
-            )
-            for e in view.entitlements
-        ],
-        referrals=[ReferralOut(code=r.code, message=r.message, url=r.url) for r in view.referrals],
-        facts_version=view.facts_version,
-        rules_version=view.rules_version,
-    )
+    found = await wallet_for(ledger, keyer, principal, ssin, as_of, language, known_at, options)
+    localised(response, found.language)
+    return WalletOut.of(found.ssin, found.view)
 
 
 @router.get(
     "/decisions/{decisionId}",
     operation_id="getDecision",
     summary="The receipt of a decision: rules version, facts version and reasons",
+    description="What a right's grant came from (`decisionId` of a wallet right), and whether "
+    "the rules, run again on the decision's own facts, still decide the same. Scope "
+    "`llr:audit:read`.",
     response_model=DecisionOut,
-    responses=problem_responses(404) | AUTH_RESPONSES,
+    responses=problem_responses(NotFound),
 )
 async def get_decision(
-    decision_id: Annotated[uuid.UUID, Path(alias="decisionId")],
+    decision_id: Annotated[
+        uuid.UUID, Path(alias="decisionId", description="The decision's id (a UUID)")
+    ],
     session: SessionDep,
     vault: VaultDep,
     principal: Annotated[Principal, Depends(require("llr:audit:read"))],
 ) -> DecisionOut:
-    found = await decision(session, vault, decision_id)
-    if found is None:
-        raise NotFound(f"no decision {decision_id}")
-    principal.check_citizen_key(found.citizen_key)
-    await record_access(session, principal, found.citizen_key, "decision.read", principal.endpoint)
-    return DecisionOut(
-        id=found.id,
-        incentive=found.incentive,
-        period=PeriodOut.of(found.period) if found.period else None,
-        status=found.status,
-        entitlement=QuantityOut.of(found.entitlement) if found.entitlement else None,
-        rules_version=found.rules_version,
-        facts_version=found.facts_version,
-        reasons=found.reasons,
-        as_of=found.as_of,
-        created_at=found.created_at.isoformat(),
-        trace_id=found.trace_id,
-        replayed=found.replayed,
-    )
+    return DecisionOut.of(await read_decision(session, vault, principal, decision_id))

@@ -137,9 +137,15 @@ async def test_the_contract_declares_the_bearer_scheme(anonymous: httpx.AsyncCli
     scheme = spec["components"]["securitySchemes"]["accessToken"]
     assert scheme == scheme | {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     assert spec["paths"]["/transactions"]["post"]["security"] == [
-        {"accessToken": ["llr:transactions:write"]}
+        {"accessToken": []},
+        {"oauth2": ["llr:transactions:write"]},
     ]
-    assert spec["paths"]["/wallet/{ssin}/accessLog"]["get"]["security"] == [{"accessToken": []}]
+    assert spec["paths"]["/wallet/{ssin}/accessLog"]["get"]["security"] == [
+        {"accessToken": []},
+        {"oauth2": []},
+    ]
+    flows = spec["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert len(flows["clientCredentials"]["scopes"]) == 7
     assert "security" not in spec["paths"]["/health"]["get"]
 
 

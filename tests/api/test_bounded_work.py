@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.rules import engine, service
 from app.main import create_app
-from app.routers.rules_schemas import MAX_INCENTIVES
+from app.schemas.eligibility import MAX_INCENTIVES
 from app.settings import Settings
 from tests.api.test_foundation import assert_problem
 from tests.auth_support import TestIssuer

@@ -14,7 +14,7 @@ from pydantic import Field
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 from app.observability import mask_ssins
-from app.schemas import ApiModel
+from app.schemas.base import ApiModel
 from app.settings import Settings
 
 
@@ -68,7 +68,23 @@ def assert_problem(response: httpx.Response, status: int, type_: str) -> dict[st
 async def test_health_answers_up(client: httpx.AsyncClient) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "UP"}
+    body = response.json()
+    assert body["status"] == "UP"
+    assert body["details"]["database"]["status"] == "UP"
+    assert body["details"]["database"]["details"]["latencyMs"] >= 0
+    assert body["details"]["connectionPool"]["status"] == "UP"
+
+
+async def test_health_is_degraded_when_the_database_answers_slowly(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.health
+
+    monkeypatch.setattr(app.health, "SLOW_DATABASE_MS", -1.0)  # every answer counts as slow
+    response = await client.get("/health")
+    assert response.status_code == 200  # still answering: not for a load balancer to drop
+    assert response.json()["status"] == "DEGRADED"
+    assert response.json()["details"]["database"]["status"] == "DEGRADED"
 
 
 async def test_health_answers_down_when_the_database_is_unreachable(settings: Settings) -> None:
@@ -87,7 +103,7 @@ async def test_health_answers_down_when_the_database_is_unreachable(settings: Se
         response = await http.get("/health")
     await engine.dispose()
     assert response.status_code == 503
-    assert response.json() == {"status": "DOWN"}
+    assert response.json() == {"status": "DOWN", "details": {"database": {"status": "DOWN"}}}
 
 
 async def test_bad_body_is_400_with_issues_naming_each_field(probed: httpx.AsyncClient) -> None:

@@ -35,5 +35,5 @@ async def test_four_oversized_eligibility_requests_do_not_stall_health(
     assert all(a.json()["type"] == "urn:problem-type:belgif:badRequest" for a in answers)
     assert all(len(a.content) < 10_000 for a in answers)
     for status, payload, elapsed in probes:
-        assert (status, payload) == (200, {"status": "UP"})
+        assert (status, payload["status"]) == (200, "UP")
         assert elapsed < 1.0

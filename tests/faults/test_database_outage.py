@@ -124,7 +124,7 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
         load.phase = "down"
         await until(lambda: load.count("down") >= 12, 60, "answers during the outage")
         health = await http.get("/health")
-        assert (health.status_code, health.json()) == (503, {"status": "DOWN"})
+        assert (health.status_code, health.json()["status"]) == (503, "DOWN")
 
         load.phase = "restarting"
         await asyncio.to_thread(pg.start)
@@ -134,7 +134,7 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
         load.running = False
         await asyncio.gather(*clients)
         health = await http.get("/health")
-        assert (health.status_code, health.json()) == (200, {"status": "UP"})
+        assert (health.status_code, health.json()["status"]) == (200, "UP")
 
         # a 503 that may have been a commit whose answer was lost: retried, it posts once
         for outcome in load.outcomes:
@@ -205,7 +205,7 @@ async def test_a_hung_database_is_503_within_the_request_timeout(
         finally:
             for pid in frozen:
                 os.kill(pid, signal.SIGCONT)
-        assert (health.status_code, health.json()) == (503, {"status": "DOWN"})
+        assert (health.status_code, health.json()["status"]) == (503, "DOWN")
         assert health_seconds < 3 + MARGIN
         for outcome in outcomes:
             assert outcome.status == 503, outcome

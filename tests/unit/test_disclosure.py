@@ -15,7 +15,7 @@ from app.domain.quantities import Unit
 from app.domain.statistics.dimensions import Dimension
 from app.domain.statistics.disclosure import Addition, exposed, protect
 from app.domain.statistics.report import Figures, build_table
-from app.routers.statistics_schemas import TakeUpOut
+from app.schemas.statistics import TakeUpOut
 from tests.statistics_support import recover
 
 PERIOD = school_year(date(2026, 10, 1))

@@ -1,4 +1,4 @@
-"""What the ledger refuses, in domain terms (``app/problems.py`` maps each to its problem)."""
+"""What the ledger refuses, in domain terms (``app/problem_types.py`` maps each to its problem)."""
 
 from app.domain.errors import DomainError, NotFound
 

@@ -1,6 +1,7 @@
 """The ODB training catalogue: look-ups for /eligibility and upserts for the import."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -66,3 +67,50 @@ async def upsert_trainings(session: AsyncSession, trainings: Sequence[TrainingIn
     update = {name: statement.excluded[name] for name in _COLUMNS} | {"updated_at": func.now()}
     await session.execute(statement.on_conflict_do_update(index_elements=["odb_id"], set_=update))
     return len(values)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSearch:
+    """What ``GET /trainings`` filters on: text in the title or the provider (case-insensitive,
+    anywhere), the kind, and the flags the rules read."""
+
+    title: str | None = None
+    provider: str | None = None
+    kind: TrainingKind | None = None
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    """Column name (``voucher_eligible``...) -> the value it must have."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingPage:
+    items: list[TrainingInfo]
+    next_cursor: str | None
+    """The last ODB id of this page, when there may be more."""
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search_trainings(
+    session: AsyncSession, search: TrainingSearch, page_size: int, after: str | None = None
+) -> TrainingPage:
+    """By ODB id, keyset-paginated (a page costs one indexed range read plus the filters)."""
+    query = select(TrainingRow).order_by(TrainingRow.odb_id).limit(page_size + 1)
+    if search.title:
+        query = query.where(TrainingRow.title.ilike(_contains(search.title), escape="\\"))
+    if search.provider:
+        query = query.where(TrainingRow.provider.ilike(_contains(search.provider), escape="\\"))
+    if search.kind is not None:
+        query = query.where(TrainingRow.kind == search.kind.value)
+    for column, wanted in search.flags.items():
+        if column not in _COLUMNS[6:]:
+            raise ValueError(f"not a training flag: {column}")
+        query = query.where(getattr(TrainingRow, column).is_(wanted))
+    if after is not None:
+        query = query.where(TrainingRow.odb_id > after)
+    rows = list((await session.scalars(query)).all())
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    return TrainingPage([_info(r) for r in rows], rows[-1].odb_id if more and rows else None)

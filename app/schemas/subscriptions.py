@@ -8,8 +8,8 @@ from pydantic import Field, StrictStr
 from app.domain.webhooks.history import Attempt, Delivery
 from app.domain.webhooks.subscriptions import Subscription
 from app.domain.webhooks.tables import EventType
-from app.routers.transaction_models import IncentiveCode
-from app.schemas import ApiModel
+from app.schemas.base import ApiModel
+from app.schemas.transactions import IncentiveCode
 
 
 class SubscriptionIn(ApiModel):
@@ -56,6 +56,9 @@ class SubscriptionOut(ApiModel):
 
 class SubscriptionPage(ApiModel):
     items: list[SubscriptionOut]
+    next: str | None = Field(
+        default=None, description="Always null: a partner holds at most 20 subscriptions"
+    )
 
 
 class AttemptOut(ApiModel):

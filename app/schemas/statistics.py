@@ -9,8 +9,8 @@ from app.domain.statistics.dimensions import Dimension
 from app.domain.statistics.disclosure import THRESHOLD
 from app.domain.statistics.report import Cell, TakeUpTable
 from app.domain.statistics.service import Matthew, MatthewPoint, Side
-from app.schemas import ApiModel
-from app.wire import PeriodOut, QuantityOut
+from app.schemas.base import ApiModel
+from app.schemas.common import PeriodOut, QuantityOut
 
 
 class CellOut(ApiModel):

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import Field
 
 from app.domain.federal.status import FederalStatus
-from app.schemas import ApiModel
-from app.wire import QuantityOut
+from app.schemas.base import ApiModel
+from app.schemas.common import QuantityOut
 
 
 class YearAccrualOut(ApiModel):

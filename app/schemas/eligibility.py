@@ -1,17 +1,17 @@
-"""Request and response bodies of /eligibility, /incentives and /citizens/{ssin}/facts, and
-their conversion from the domain's answers."""
+"""Request and response bodies of ``POST /eligibility``, and their conversion from the domain's
+answers."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
 from app.domain.dates import Instant, IsoDate
-from app.domain.periods import Period, PeriodKind
-from app.domain.quantities import Quantity, Unit
+from app.domain.operations import EligibilityQuestion
+from app.domain.periods import Period
+from app.domain.quantities import Quantity
 from app.domain.rules import (
-    INCENTIVES,
     Evaluation,
     Facts,
     IncentiveCode,
@@ -19,34 +19,11 @@ from app.domain.rules import (
     Reason,
     TrainingInfo,
     TrainingVerdict,
-    validated_book,
 )
-from app.domain.rules.facts_store import StoredFacts
-from app.domain.rules.parameters import DatedValue
 from app.domain.rules.questions import Question
-from app.domain.sector import SectorIncentive
-from app.schemas import ApiModel
-
-EXAMPLE_FACTS: dict[str, Any] = {
-    "status": "employee",
-    "sector": "private",
-    "workplaceRegion": "flanders",
-    "residenceRegion": "flanders",
-    "employmentFraction": "0.80",
-    "weeklyHours": "30.40",
-    "educationLevel": "medium",
-    "workExperienceMonths": 120,
-    "careerGuidanceCompletedOn": "2024-02-10",
-    "careerVouchersUsed": 0,
-    "employerFte": "45",
-    "receivesUnemploymentBenefit": False,
-    "contractType": "regular",
-    "agencyWorker": False,
-    "sideSelfEmployed": False,
-    "livesAlone": False,
-    "timeCredit": {"regime": "full", "motive": "training", "priorYearWorkFraction": "1.00"},
-}
-
+from app.schemas.base import ApiModel
+from app.schemas.common import PeriodOut, QuantityOut, ReferralOut
+from app.schemas.examples import EXAMPLE_FACTS, EXAMPLE_SSIN
 
 MAX_INCENTIVES = 20
 """The most incentive codes one request may name (the catalogue has fewer): a request's work is
@@ -64,7 +41,10 @@ class EligibilityRequest(ApiModel):
         default=None, description="Default: today in Europe/Brussels", examples=["2026-11-23"]
     )
     ssin: str | None = Field(
-        default=None, description="A known citizen: stored facts, overridden by `facts`"
+        default=None,
+        description="A known citizen: stored facts, overridden by `facts` (absent: the "
+        "anonymous wizard, on `facts` only)",
+        examples=[EXAMPLE_SSIN],
     )
     facts_version: int | None = Field(
         default=None,
@@ -72,6 +52,7 @@ class EligibilityRequest(ApiModel):
         le=2**31 - 1,  # the column is a PostgreSQL integer
         description="Replay one recorded facts version (default: for each incentive the "
         "facts valid on its reference date)",
+        examples=[1],
     )
     known_at: Instant | None = Field(
         default=None,
@@ -94,37 +75,49 @@ class EligibilityRequest(ApiModel):
         examples=[["opleidingscheques", "vov"]],
     )
 
+    def question(self, today: date) -> EligibilityQuestion:
+        return EligibilityQuestion(
+            facts=self.facts,
+            as_of=self.as_of or today,
+            ssin=self.ssin,
+            facts_version=self.facts_version,
+            known_at=self.known_at,
+            training=self.training,
+            incentives=self.incentives,
+        )
 
-class QuantityOut(ApiModel):
-    amount: str = Field(examples=["125.00"])
-    unit: Unit
 
-    @classmethod
-    def of(cls, quantity: Quantity | None) -> "QuantityOut | None":
-        return None if quantity is None else cls(amount=quantity.text(), unit=quantity.unit)
-
-
-class PeriodOut(ApiModel):
-    key: str = Field(examples=["2026-27"])
-    start: date
-    end: date
-    kind: PeriodKind
-
-    @classmethod
-    def of(cls, period: Period | None) -> "PeriodOut | None":
-        if period is None:
-            return None
-        return cls(key=period.key, start=period.start, end=period.end, kind=period.kind)
+EXAMPLES = {
+    "anonymous": {
+        "summary": "The wizard: anyone, on the facts given",
+        "value": {"asOf": "2026-11-23", "facts": EXAMPLE_FACTS, "incentives": ["vov"]},
+    },
+    "citizen": {
+        "summary": "A known citizen: stored facts, with a what-if on top",
+        "value": {"ssin": EXAMPLE_SSIN, "facts": {"weeklyHours": "38.00"}},
+    },
+    "training": {
+        "summary": "Can this training be paid with training vouchers?",
+        "value": {
+            "facts": EXAMPLE_FACTS,
+            "training": {"contactHours": "40", "kind": "course", "voucherEligible": True},
+            "incentives": ["opleidingscheques"],
+        },
+    },
+}
+"""Bodies Try-it-out sends: each succeeds (the citizen one once its facts are declared)."""
 
 
 class EntitlementOut(QuantityOut):
+    """What the rules grant: a quantity for a period."""
+
     period: PeriodOut | None = None
 
     @classmethod
     def granted(cls, quantity: Quantity | None, period: Period | None) -> "EntitlementOut | None":
         if quantity is None:
             return None
-        return cls(amount=quantity.text(), unit=quantity.unit, period=PeriodOut.of(period))
+        return cls(amount=quantity.text(), unit=quantity.unit, period=PeriodOut.optional(period))
 
 
 class ReasonOut(ApiModel):
@@ -153,7 +146,7 @@ class TrainingVerdictOut(ApiModel):
             return None
         return cls(
             covered=verdict.covered,
-            consumes=QuantityOut.of(verdict.consumes),
+            consumes=QuantityOut.optional(verdict.consumes),
             reasons=ReasonOut.of(verdict.reasons),
             missing_facts=verdict.missing_facts,
         )
@@ -185,19 +178,13 @@ class ResultOut(ApiModel):
             employer_proposed_entitlement=EntitlementOut.granted(
                 result.employer_proposed_entitlement, result.period
             ),
-            monthly_amount=QuantityOut.of(result.monthly_amount),
-            period=PeriodOut.of(result.period),
+            monthly_amount=QuantityOut.optional(result.monthly_amount),
+            period=PeriodOut.optional(result.period),
             reasons=ReasonOut.of(result.reasons),
             missing_facts=result.missing_facts,
             training=TrainingVerdictOut.of(result.training),
             not_modelled_before=result.not_modelled_before,
         )
-
-
-class ReferralOut(ApiModel):
-    code: str
-    message: str
-    url: str
 
 
 class OptionOut(ApiModel):
@@ -277,155 +264,6 @@ class EligibilityResponse(ApiModel):
             rules_version=evaluation.rules_version,
             facts_version=facts_version,
             results=[ResultOut.of(r) for r in evaluation.results],
-            referrals=[
-                ReferralOut(code=r.code, message=r.message, url=r.url) for r in evaluation.referrals
-            ],
+            referrals=[ReferralOut.of(r) for r in evaluation.referrals],
             questions=[QuestionOut.of(q) for q in evaluation.questions],
         )
-
-
-class DatedValueOut(ApiModel):
-    effective_from: date
-    value: str | int | bool | date = Field(description="Decimals as strings")
-    source: str
-    verified: bool
-    note: str | None = None
-
-
-class ParameterOut(ApiModel):
-    name: str
-    kind: Literal["decimal", "integer", "flag", "text", "date"]
-    description: str
-    in_force: DatedValueOut | None = Field(description="The value in force at asOf")
-    history: list[DatedValueOut]
-
-
-class IncentiveOut(ApiModel):
-    code: str
-    name: str = Field(description="In the language of Accept-Language")
-    names: dict[str, str]
-    pillar: Literal["money", "time"]
-    unit: Unit
-    period_kind: PeriodKind
-    holds_balance: bool
-    legal_basis: str
-    in_force_from: date
-    current_period: PeriodOut | None
-    parameters: list[ParameterOut]
-    fund: str | None = Field(
-        default=None,
-        exclude_if=lambda v: v is None,
-        description="a sector fund's incentive (an extension): the fund (a partner of kind "
-        "`sector`) that grants and books it, and no one else",
-    )
-    url: str | None = Field(default=None, exclude_if=lambda v: v is None)
-    co_financing: dict[str, str] | None = Field(
-        default=None,
-        exclude_if=lambda v: v is None,
-        description="who pays what share of a use (a sector fund's money right)",
-    )
-
-
-class IncentiveList(ApiModel):
-    as_of: date
-    rules_version: str
-    items: list[IncentiveOut]
-
-
-Source = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
-
-
-class FactsDeclaration(ApiModel):
-    facts: Facts = Field(examples=[EXAMPLE_FACTS])
-    source: Source = Field(examples=["dmfa"])
-    observed_on: IsoDate = Field(
-        description="Valid time: the day from which the declared facts hold (may lie in the "
-        "past: a late correction)"
-    )
-
-
-_COPIED = ("version", "facts", "source", "observed_on", "recorded_at", "recorded_by")
-
-
-class FactsVersionOut(ApiModel):
-    ssin: str
-    version: int
-    facts: Facts
-    source: str
-    observed_on: date
-    recorded_at: datetime
-    recorded_by: str
-    versions: list[int] | None = Field(
-        default=None,
-        description="With validOn: the versions whose declarations make up these facts",
-    )
-
-    @classmethod
-    def of(cls, ssin: str, stored: StoredFacts) -> "FactsVersionOut":
-        copied: dict[str, Any] = {name: getattr(stored, name) for name in _COPIED}
-        return cls(ssin=ssin, versions=list(stored.versions) or None, **copied)
-
-
-def _dated(dated: DatedValue) -> DatedValueOut:
-    value = dated.value
-    shown = format(value, "f") if isinstance(value, Decimal) else value
-    return DatedValueOut(
-        effective_from=dated.effective_from,
-        value=shown,
-        source=dated.source,
-        verified=dated.verified,
-        note=dated.note,
-    )
-
-
-def sector_incentive_out(found: SectorIncentive, as_of: date, language: str) -> IncentiveOut:
-    """A sector fund's incentive: its data file's declaration (no dated parameters: the fund
-    grants the right, no rule computes it)."""
-    in_force = as_of >= found.in_force_from
-    return IncentiveOut(
-        code=found.code,
-        name=found.names.get(language, found.names["en"]),
-        names=dict(found.names),
-        pillar=found.pillar,
-        unit=found.unit,
-        period_kind=found.period_kind,
-        holds_balance=True,
-        legal_basis=found.legal_basis,
-        in_force_from=found.in_force_from,
-        current_period=PeriodOut.of(found.period_for(as_of)) if in_force else None,
-        parameters=[],
-        fund=found.fund,
-        url=found.url,
-        co_financing={payer: str(share) for payer, share in found.co_financing.items()} or None,
-    )
-
-
-def incentive_out(code: str, as_of: date, language: str) -> IncentiveOut:
-    """The catalogue entry of an incentive: definition, names, and its dated parameters."""
-    definition, params = INCENTIVES[code], validated_book()[code]
-    parameters = []
-    for parameter in params.parameters.values():
-        current = parameter.at(as_of)
-        parameters.append(
-            ParameterOut(
-                name=parameter.name,
-                kind=parameter.kind,
-                description=parameter.description,
-                in_force=_dated(current) if current else None,
-                history=[_dated(d) for d in parameter.history],
-            )
-        )
-    in_force = as_of >= params.in_force_from
-    return IncentiveOut(
-        code=code,
-        name=params.names.get(language, params.names["en"]),
-        names=dict(params.names),
-        pillar=definition.pillar,
-        unit=definition.unit_for(as_of) if in_force else definition.unit,
-        period_kind=definition.period_kind,
-        holds_balance=definition.holds_balance,
-        legal_basis=params.legal_basis,
-        in_force_from=params.in_force_from,
-        current_period=PeriodOut.of(definition.period_for(as_of)) if in_force else None,
-        parameters=parameters,
-    )
