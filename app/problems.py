@@ -180,6 +180,9 @@ def _webhook_problems() -> None:
     from app.domain.webhooks.history import DeliveryPending
 
     register_domain_problem(DeliveryPending, 409, "deliveryPending", "Delivery Pending")
+    from app.domain.simulation.service import SimulationBusy
+
+    register_domain_problem(SimulationBusy, 409, "simulationRunning", "Simulation Running")
 
 
 def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
