@@ -5,7 +5,7 @@ progress and, once done, the published result. State lives in the ``simulations`
 import asyncio
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,10 +22,10 @@ from app.domain.simulation.reform import Reform, named_reform, parse_reform
 from app.domain.simulation.run import Run, simulate
 from app.domain.simulation.tables import simulations
 from app.domain.simulation.tally import Tally
-from app.domain.statistics.dimensions import Dimension
+from app.domain.statistics.service import parse_by
 
 log = logging.getLogger("llr.simulation")
-MAX_BY = 2
+__all__ = ["parse_by"]
 STALE = "5 minutes"
 """A running simulation not heard of for this long was interrupted (the service stopped)."""
 RUNNING: dict[uuid.UUID, "asyncio.Task[None]"] = {}
@@ -69,25 +69,6 @@ def parse_request(
     except ValueError as exc:
         raise InvalidInput("period", key, str(exc)) from None
     return Request(name, period, found, reform_name)
-
-
-def parse_by(by: Sequence[str]) -> tuple[Dimension, ...]:
-    names = [part.strip() for item in by for part in item.split(",") if part.strip()]
-    if len(names) > MAX_BY:
-        raise InvalidInput("by", ",".join(names), f"at most {MAX_BY} dimensions", location="query")
-    found: list[Dimension] = []
-    for name in names:
-        try:
-            dimension = Dimension(name)
-        except ValueError:
-            known = ", ".join(d.value for d in Dimension)
-            raise InvalidInput(
-                "by", name, f"not a dimension (one of {known})", location="query"
-            ) from None
-        if dimension in found:
-            raise InvalidInput("by", name, "each dimension once", location="query")
-        found.append(dimension)
-    return tuple(found)
 
 
 async def create(session: AsyncSession, partner: str, request: Request) -> uuid.UUID:
