@@ -13,6 +13,7 @@ from pathlib import Path
 from app.commands import demo as demo_command
 from app.commands import federal as federal_command
 from app.commands import ledger as ledger_command
+from app.commands import simulate as simulate_command
 from app.commands import statistics as statistics_command
 from app.commands import trainings as trainings_command
 from app.settings import ConfigurationError, Settings, get_settings
@@ -272,6 +273,13 @@ def federal(args: argparse.Namespace) -> int:
 )
 def statistics(args: argparse.Namespace) -> int:
     return statistics_command.main(args)
+
+
+@command("simulate", "a reform run on every citizen with facts (never the ledger)")(
+    simulate_command.arguments
+)
+def simulate(args: argparse.Namespace) -> int:
+    return simulate_command.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from app.routers import (
     eligibility,
     incentives,
     operations,
+    simulations,
     statistics,
     subscriptions,
     trainings,
@@ -70,6 +71,7 @@ TAGS = [
     {"name": "audit", "description": "Who consulted a wallet or acted on it"},
     {"name": "statistics", "description": "Take-up per group, small cells suppressed"},
     {"name": "webhooks", "description": "Subscriptions to events, their deliveries and replays"},
+    {"name": "simulations", "description": "Reforms run on the population with the same rules"},
 ]
 
 
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_log.router)
     app.include_router(subscriptions.router)
     app.include_router(statistics.router)
+    app.include_router(simulations.router)
     app.include_router(statistics_page.router)
     app.include_router(operations.router)
     app.include_router(pages_router)

@@ -225,6 +225,15 @@ def _webhook_problems() -> None:
         "Delivery Pending",
         "the delivery is still pending: it is sent again on its own",
     )
+    from app.domain.simulation.service import SimulationBusy
+
+    register_domain_problem(
+        SimulationBusy,
+        409,
+        "simulationRunning",
+        "Simulation Running",
+        "a simulation of this partner is still running: wait for it to finish",
+    )
 
 
 def problem_type_of(error: type[DomainError]) -> ProblemType | None:

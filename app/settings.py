@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
         description="the service's public URL, for absolute links; none: links are relative",
     )
+    simulation_workers: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description="worker processes a simulation's rules run in (0: a thread of the service)",
+    )
     webhooks_worker: bool = Field(
         default=True, description="`llr serve` delivers webhooks in-process (each worker)"
     )

@@ -2,11 +2,13 @@
 reasons checked and the facts still missing. Pure: no database, no clock."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Literal, get_args
 
+from app.domain.quantities import Quantity
 from app.domain.rules.checks import Check, Status, outcome
 from app.domain.rules.facts import Facts
 from app.domain.rules.incentives import (
@@ -75,15 +77,14 @@ def evaluate(
     training: TrainingInfo | None = None,
     language: str = DEFAULT_LANGUAGE,
     facts_by_incentive: Mapping[str, Facts] | None = None,
+    book: ParameterBook | None = None,
 ) -> Evaluation:
     """``facts_by_incentive`` gives an incentive other facts than ``facts`` (those valid on its
-    reference date); referrals read ``facts``."""
-    book = validated_book()
+    reference date); referrals read ``facts``. ``book``: other parameters than the law's (a
+    simulated reform, ``app.domain.simulation``); the rules are the same."""
+    book = book or validated_book()
     own = facts_by_incentive or {}
-    codes = list(incentives) if incentives else list(RULES)
-    for code in codes:
-        if code not in RULES:
-            raise UnknownIncentive(code)
+    codes = _codes(incentives)
     results = [
         evaluate_one(RULES[code], book[code], own.get(code, facts), as_of, training, language)
         for code in codes
@@ -95,6 +96,53 @@ def evaluate(
         referrals(facts, results, language),
         questions(results, language),
     )
+
+
+def _codes(incentives: Sequence[str] | None) -> list[str]:
+    codes = list(incentives) if incentives else list(RULES)
+    for code in codes:
+        if code not in RULES:
+            raise UnknownIncentive(code)
+    return codes
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What ``evaluate`` answers for one incentive, without the reasons' texts: the lean
+    answer the bulk paths (simulation) need, from the same rule functions."""
+
+    incentive: str
+    status: Status
+    entitlement: Quantity | None
+    monthly_amount: Quantity | None
+
+
+def decide(facts: Facts, as_of: date, code: str, book: ParameterBook | None = None) -> Decision:
+    """One incentive's status and entitlement on ``facts`` (no training), as ``evaluate``
+    answers them (``_decided`` is the one path of both), rendering no messages."""
+    book = book or validated_book()
+    params = book[_codes([code])[0]]
+    if as_of < params.in_force_from:
+        return Decision(code, "notModelled", None, None)
+    _, status, _, granted, _ = _decided(RULES[code], params, facts, as_of, None)
+    return Decision(code, status, granted.entitlement, granted.monthly_amount)
+
+
+def _decided(
+    rule: Rule,
+    params: IncentiveParameters,
+    facts: Facts,
+    as_of: date,
+    training: TrainingInfo | None,
+) -> tuple[Context, Status, list[str], Grant, list[Check]]:
+    """The conditions, the status, the facts still missing, the grant, and every check made."""
+    ctx = Context(facts, as_of, params, training)
+    checks = rule.conditions(ctx)
+    status, missing = outcome(checks)
+    granted = rule.grant(ctx) if status == "eligible" else Grant()
+    if status == "eligible":
+        _, missing = outcome(c for c in granted.checks if c.passed is None)
+    return ctx, status, missing, granted, [*checks, *granted.checks]
 
 
 def _reasons(checks: Sequence[Check], params: IncentiveParameters, language: str) -> list[Reason]:
@@ -132,12 +180,7 @@ def evaluate_one(
 ) -> IncentiveResult:
     if as_of < params.in_force_from:
         return _not_in_force(rule, params, as_of, language)
-    ctx = Context(facts, as_of, params, training)
-    checks = rule.conditions(ctx)
-    status, missing = outcome(checks)
-    granted = rule.grant(ctx) if status == "eligible" else Grant()
-    if status == "eligible":
-        _, missing = outcome(c for c in granted.checks if c.passed is None)
+    ctx, status, missing, granted, checks = _decided(rule, params, facts, as_of, training)
     notes = [Check("employerProposedBucket", True)] if granted.employer_proposed else []
     verdict = None
     if training is not None and rule.training is not None and status != "notEligible":
@@ -150,7 +193,7 @@ def evaluate_one(
         entitlement=granted.entitlement,
         period=definition.period_for(as_of),
         monthly_amount=granted.monthly_amount,
-        reasons=_reasons([*checks, *granted.checks, *notes], params, language),
+        reasons=_reasons([*checks, *notes], params, language),
         missing_facts=missing,
         training=verdict,
         employer_proposed_entitlement=granted.employer_proposed,
@@ -176,14 +219,17 @@ def _training_verdict(
 
 
 def funding_shares(
-    code: str, as_of: date, training: TrainingInfo | None = None
+    code: str,
+    as_of: date,
+    training: TrainingInfo | None = None,
+    book: ParameterBook | None = None,
 ) -> dict[str, Decimal]:
     """Who pays what share of a money right; empty for time rights."""
     definition = INCENTIVES[code]
     if definition.pillar == "time":
         return {}
     if code == opleidingscheques.CODE:
-        ctx = Context(Facts(), as_of, default_book()[code], training)
+        ctx = Context(Facts(), as_of, (book or default_book())[code], training)
         share = opleidingscheques.citizen_share(ctx)
         return {"citizen": share, "government": Decimal(1) - share}
     return {"government": Decimal(1)}

@@ -205,6 +205,34 @@ class ParameterBook:
         return f"{latest}+{self.digest}"
 
 
+def with_values(
+    book: ParameterBook, changes: Mapping[str, Mapping[str, tuple[DatedValue, ...]]]
+) -> ParameterBook:
+    """``book`` with some parameters' values replaced from a day on (a simulated reform):
+    ``changes[code][name]`` (oldest first) replace the history from the first one's
+    ``effective_from``; earlier values stay. The digest names the change."""
+    incentives = dict(book.incentives)
+    hasher = hashlib.sha256(book.digest.encode())
+    for code, named in sorted(changes.items()):
+        params = incentives[code]
+        parameters = dict(params.parameters)
+        for name, values in sorted(named.items()):
+            old = parameters[name]
+            start = values[0].effective_from
+            kept = tuple(d for d in old.history if d.effective_from < start)
+            parameters[name] = Parameter(name, old.kind, old.description, (*kept, *values))
+            hasher.update(repr((code, name, values)).encode())
+        incentives[code] = IncentiveParameters(
+            params.code, params.in_force_from, params.legal_basis, params.names, parameters
+        )
+    return ParameterBook(incentives, hasher.hexdigest()[:7])
+
+
+def typed_value(kind: Kind, raw: str | int | bool | date, where: str) -> Value:
+    """A value as a parameter file writes it, typed for its kind (``ParameterFileError``)."""
+    return _typed(kind, raw, where)
+
+
 def load_book(directory: Path = PARAMETER_DIR, extra_files: tuple[Path, ...] = ()) -> ParameterBook:
     files = sorted(directory.glob("*.toml"))
     if not files:

@@ -2,9 +2,10 @@
 rates and representation indices, with disclosure control applied (``disclosure``). Pure: the
 figures come in as ``Figures`` per group (from the aggregates), the table goes out."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Protocol, Self, TypeVar
 
 from app.domain.periods import Period
 from app.domain.quantities import Unit
@@ -78,18 +79,25 @@ class TakeUpTable:
         return self.totals[-1]
 
 
-def _totals(
-    figures: Mapping[tuple[str, ...], Figures], by: Sequence[Dimension]
-) -> list[tuple[dict[str, str], Figures]]:
+class Summable(Protocol):
+    def __add__(self, other: Self, /) -> Self: ...
+
+
+S = TypeVar("S", bound=Summable)
+
+
+def totals(
+    figures: Mapping[tuple[str, ...], S], by: Sequence[Dimension], zero: S
+) -> list[tuple[dict[str, str], S]]:
     """(group, figures) for each row total, each column total, then the grand total."""
-    grand = sum(figures.values(), Figures())
+    grand = sum(figures.values(), zero)
     if len(by) < 2:
         return [({}, grand)]
     made = []
     for axis in (0, 1):
-        sums: dict[str, Figures] = {}
+        sums: dict[str, S] = {}
         for key, value in figures.items():
-            sums[key[axis]] = sums.get(key[axis], Figures()) + value
+            sums[key[axis]] = sums.get(key[axis], zero) + value
         made += [({by[axis].value: k}, sums[k]) for k in _ordered(by[axis], sums)]
     return [*made, ({}, grand)]
 
@@ -137,6 +145,19 @@ def _two_way_hidden(
     return protect(counts, additions, range(n), already)
 
 
+def ordered_keys(keys: Iterable[tuple[str, ...]], by: Sequence[Dimension]) -> list[tuple[str, ...]]:
+    """Cells in display order (each dimension's values in order, ``unknown`` last)."""
+    return sorted(keys, key=lambda k: tuple(d.values.index(v) for d, v in zip(by, k, strict=True)))
+
+
+def suppressed(
+    keys: Sequence[tuple[str, ...]], counts: Sequence[int], by: Sequence[Dimension]
+) -> set[int]:
+    """The entries a published table suppresses: the cells of ``keys`` (in order), then the
+    totals (as ``totals`` gives them), ``counts`` the citizens each counts."""
+    return one_way_hidden(counts) if len(by) < 2 else _two_way_hidden(keys, counts, by)
+
+
 def build_table(
     incentive: str,
     period: Period,
@@ -146,15 +167,13 @@ def build_table(
 ) -> TakeUpTable:
     """The published table of ``figures``, keyed by the values of ``by`` in order (no
     dimension: one key, the empty tuple)."""
-    keys = sorted(
-        figures, key=lambda k: tuple(d.values.index(v) for d, v in zip(by, k, strict=True))
-    )
-    totals = _totals(figures, by)
-    values = [figures[k] for k in keys] + [f for _, f in totals]
+    keys = ordered_keys(figures, by)
+    summed = totals(figures, by, Figures())
+    values = [figures[k] for k in keys] + [f for _, f in summed]
     counts = [v.eligible for v in values]
-    hidden = one_way_hidden(counts) if len(by) < 2 else _two_way_hidden(keys, counts, by)
+    hidden = suppressed(keys, counts, by)
     groups = [dict(zip((d.value for d in by), k, strict=True)) for k in keys]
-    groups += [g for g, _ in totals]
+    groups += [g for g, _ in summed]
     overall = None if len(values) - 1 in hidden else values[-1]
     made = [
         _cell(group, value, i in hidden, overall)

@@ -72,10 +72,15 @@ def parse_query(
             raise InvalidInput(
                 "period", period_key, f"not a period {incentive} is counted in", location="query"
             )
+    return Query(incentive, period, parse_by(by))
+
+
+def parse_by(by: Sequence[str]) -> tuple[Dimension, ...]:
+    """Up to ``MAX_BY`` dimensions (repeated, or comma separated), or a precise 400."""
     names = [part.strip() for item in by for part in item.split(",") if part.strip()]
     if len(names) > MAX_BY:
         raise InvalidInput("by", ",".join(names), f"at most {MAX_BY} dimensions", location="query")
-    dimensions = []
+    dimensions: list[Dimension] = []
     for name in names:
         try:
             dimension = Dimension(name)
@@ -87,7 +92,7 @@ def parse_query(
         if dimension in dimensions:
             raise InvalidInput("by", name, "each dimension once", location="query")
         dimensions.append(dimension)
-    return Query(incentive, period, tuple(dimensions))
+    return tuple(dimensions)
 
 
 async def _figures(
