@@ -199,6 +199,22 @@ async def test_expired_holds_stop_counting_at_once_and_cannot_be_captured(
     assert [t["reservationId"] for t in expired.json()["items"]] == [hold["id"]]
 
 
+async def test_a_hold_past_its_expiry_does_not_stop_a_reversal(
+    client: httpx.AsyncClient, clock: Clock, session: AsyncSession
+) -> None:
+    granted = await grant(client, SSIN, "vov", "30", "HOUR")
+    expires = (clock.now + timedelta(hours=1)).isoformat()
+    hold = (await reserve(client, "29", expiresAt=expires)).json()
+    body = {"type": "reverse", "transactionId": granted["id"], "reason": "granted in error"}
+    assert (await post_txn(client, body)).status_code == 409  # 29 of its 30 hours are held
+    clock.advance(hours=1)  # the hold expires; no sweep has run
+    reversed_ = await post_txn(client, body)
+    assert reversed_.status_code == 201, reversed_.text
+    assert reversed_.json()["balanceAfter"]["available"] == "0.00"
+    assert (await client.get(f"/transactions/{hold['id']}")).json()["status"] == "expired"
+    await assert_ledger_consistent(session)
+
+
 async def test_without_idempotency_key_is_400_and_writes_nothing(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

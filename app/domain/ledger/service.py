@@ -176,15 +176,18 @@ class Ledger:
             if category != "hold"
         ]
         taken = sum(e.amount for e in entries if e.side == "D" and e.account == available)
-        if taken > state.available:
+        # holds past their expiry no longer count: their expiry is posted with the reversal
+        free = state.available + sum(hold.amount for hold in state.overdue)
+        if taken > free:
             raise errors.InsufficientBalance(
                 "the rights this transaction granted were already used or reserved: "
-                f"{Quantity.from_minor(state.available, original.unit).text()} available"
+                f"{Quantity.from_minor(free, original.unit).text()} available"
             )
         txn = self._follow_up(actor, original, "reverse", original.amount)
         txn.resolves, txn.reverses = None, original.id
         txn.metadata, txn.funding = {"reason": reason}, original.funding
-        return await self._post(None, state, [Posting(txn, entries)])
+        expiries = self._expiries(state, actor)
+        return await self._post(None, state, [*expiries, Posting(txn, entries)])
 
     async def expire_due_holds(self, state: RightState, actor: Actor) -> int:
         """Posts the expiry of the right's holds that are past due (``state`` holds its lock)."""
