@@ -34,6 +34,7 @@ from bench import pgbench
 from bench.citizens import seed_citizens
 from bench.database import analysing, server
 from bench.load import ensure_wrk, run_wrk
+from bench.run import analyze
 from bench.service import Service
 from tests.webhook_receiver import receiving
 
@@ -92,6 +93,7 @@ def main() -> int:
             asyncio.run(
                 grant(Settings(database_url=url, db_statement_timeout_ms=0), url, None, None, 5000)
             )
+        analyze(url)  # as autovacuum would in time: plans for the loaded tables
         rates = {}
         svc = Service(url, free_port(), 2, tmp / "keys", 10)
         svc.env["LLR_WEBHOOKS_WORKER"] = "false"
