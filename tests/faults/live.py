@@ -58,6 +58,8 @@ class LiveServer:
     workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """Settings of this server beyond the tests' own (e.g. LLR_DB_PGBOUNCER)."""
 
     @property
     def base_url(self) -> str:
@@ -82,7 +84,7 @@ class LiveServer:
             "LLR_DB_POOL_SIZE": "5",
             "LLR_LOG_LEVEL": "INFO",  # one access line per request: the log is checked too
         })  # fmt: skip
-        return env
+        return env | self.extra_env
 
     def start(self, timeout: float = 60) -> "LiveServer":
         repo = Path(__file__).resolve().parents[2]
