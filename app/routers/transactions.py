@@ -22,6 +22,7 @@ from app.domain.ledger.queries import TransactionFilter, list_transactions, load
 from app.domain.ledger.service import Booking, Ledger
 from app.domain.ledger.tables import TransactionType
 from app.problems import domain_problem
+from app.replica import ReadsDep
 from app.routers.pagination import next_link, open_cursor
 from app.routers.problem_docs import Problem, problem_responses
 from app.routers.transaction_models import (
@@ -274,6 +275,7 @@ async def get_transactions(
     ledger: LedgerDep,
     keyer: KeyerDep,
     vault: VaultDep,
+    reads: ReadsDep,
     principal: Reader,
     ssin: Annotated[
         str | None,
@@ -302,9 +304,10 @@ async def get_transactions(
         principal.readable_incentives,
         principal.partner,
     )
-    page = await list_transactions(
-        session, where, vault, ledger.now, page_size, open_cursor(request, cursor)
-    )
+    async with reads.session() as read_session:
+        page = await list_transactions(
+            read_session, where, vault, ledger.now, page_size, open_cursor(request, cursor)
+        )
     # Every citizen the page shows is on record, whether asked for by SSIN or not, with the
     # filter that showed them (validated codes and dates only: the SSIN is the row's citizen).
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]

@@ -14,10 +14,12 @@ from app.domain.access import Principal, record_access
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
 from app.domain.ledger.ports import CitizenRef
+from app.domain.ledger.service import Ledger
 from app.domain.quantities import Quantity
 from app.domain.rules import pick_language
 from app.domain.rules.messages import effective_language
 from app.domain.wallet import decision, wallet
+from app.replica import ReadsDep
 from app.routers.problem_docs import problem_responses
 from app.routers.transaction_models import BalanceOut
 from app.schemas import ApiModel
@@ -111,6 +113,7 @@ async def get_wallet(
     keyer: KeyerDep,
     response: Response,
     settings: SettingsDep,
+    reads: ReadsDep,
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
     accept_language: Annotated[str | None, Header()] = None,
     known_at: Annotated[
@@ -125,17 +128,25 @@ async def get_wallet(
     parsed = principal.check_citizen(ssin)
     citizen = CitizenRef(parsed, keyer.key(parsed))
     language = pick_language(accept_language)
-    # every read is on the record, also one that changed nothing (appended by the read itself)
-    view = await wallet(
-        ledger,
-        principal.actor,
-        citizen,
-        as_of,
-        language,
-        principal.access(citizen.key, "wallet.read"),
-        known_at,
-        settings.expiring_days,
-    )
+    access = principal.access(citizen.key, "wallet.read")
+    # a wallet for another day or at a past instant settles nothing: the replica may answer it
+    async with reads.session(stale_ok=as_of != ledger.today or known_at is not None) as session:
+        on_replica = session is not ledger.session
+        reader = Ledger(session, ledger.catalog, ledger.entitlements, ledger.vault, ledger.now)
+        # every read is on the record, also one that changed nothing (appended by the read
+        # itself on the primary; a replica's read appends it there afterwards)
+        view = await wallet(
+            reader if on_replica else ledger,
+            principal.actor,
+            citizen,
+            as_of,
+            language,
+            None if on_replica else access,
+            known_at,
+            settings.expiring_days,
+        )
+    if on_replica:
+        await record_access(ledger.session, principal, citizen.key, access.action, access.endpoint)
     response.headers["Content-Language"] = effective_language(language)
     rights = []
     for right in view.rights:
