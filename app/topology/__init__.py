@@ -81,6 +81,9 @@ class Topology:
     synchronous: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
+    """PgBouncer (the databases' side)."""
+    front: list[Process] = field(default_factory=list)
+    """The instances and HAProxy."""
 
     def __post_init__(self) -> None:
         self.folder = self.folder.resolve()
@@ -116,40 +119,48 @@ class Topology:
         return env | self.extra_env
 
     def start(self) -> "Topology":
-        self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            self.primary.init_primary().start()
-            create_database(self.primary)
-            if self.pgbouncer:
-                # PgBouncer does not pass statement_timeout at connect: the database sets it
-                self._sql("ALTER DATABASE llr SET statement_timeout = '15s'")
-            upgrade(self.primary.url())
-            if self.replica:
-                self.standby.clone_from(self.primary, REPLICA_NAME).start()
-                wait_replica_streaming(self.primary)
-                if self.synchronous:
-                    # only now: a commit before the replica streams would wait for it forever
-                    self._sql(f"ALTER SYSTEM SET synchronous_standby_names = '{REPLICA_NAME}'")
-                    self._sql("SELECT pg_reload_conf()")
-            if self.pgbouncer:
-                self.processes.append(
-                    start_pgbouncer(
-                        self.folder / "pgbouncer", self.ports.pgbouncer, self.primary.port
-                    )
-                )
-            for port in self.instance_ports():
-                self.processes.append(self.start_instance(port))
-            for port in self.instance_ports():
-                wait_healthy(f"http://127.0.0.1:{port}")
-            self.processes.append(
-                start_haproxy(self.folder / "haproxy", self.ports.haproxy, self.instance_ports())
-            )
-            wait_healthy(self.base_url)
+            self.start_databases()
+            self.start_front()
         except BaseException:
             self.stop()
             raise
         self.save()
         return self
+
+    def start_databases(self) -> None:
+        """The primary (migrated), the replica streaming, PgBouncer."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.primary.init_primary().start()
+        create_database(self.primary)
+        # PgBouncer does not pass statement_timeout at connect: the database sets it
+        self._sql("ALTER DATABASE llr SET statement_timeout = '15s'")
+        upgrade(self.primary.url())
+        if self.replica:
+            self.standby.clone_from(self.primary, REPLICA_NAME).start()
+            wait_replica_streaming(self.primary)
+            if self.synchronous:
+                # only now: a commit before the replica streams would wait for it forever
+                self._sql(f"ALTER SYSTEM SET synchronous_standby_names = '{REPLICA_NAME}'")
+                self._sql("SELECT pg_reload_conf()")
+        if self.pgbouncer:
+            bouncer = self.folder / "pgbouncer"
+            self.processes.append(start_pgbouncer(bouncer, self.ports.pgbouncer, self.primary.port))
+
+    def start_front(self) -> None:
+        """The instances, healthy, then HAProxy over them."""
+        for port in self.instance_ports():
+            self.front.append(self.start_instance(port))
+        for port in self.instance_ports():
+            wait_healthy(f"http://127.0.0.1:{port}")
+        haproxy = start_haproxy(self.folder / "haproxy", self.ports.haproxy, self.instance_ports())
+        self.front.append(haproxy)
+        wait_healthy(self.base_url)
+
+    def stop_front(self) -> None:
+        for process in reversed(self.front):
+            process.stop(signal.SIGTERM)
+        self.front.clear()
 
     def start_instance(self, port: int) -> Process:
         args = [sys.executable, "-m", "app.cli", "serve"]
@@ -158,7 +169,7 @@ class Topology:
 
     def save(self) -> None:
         state = {
-            "processes": [{"name": p.name, "pid": p.pid} for p in self.processes],
+            "processes": [{"name": p.name, "pid": p.pid} for p in self.processes + self.front],
             "primary": str(self.primary.data_dir),
             "replica": str(self.standby.data_dir) if self.replica else None,
             "haproxy": self.base_url,
@@ -168,6 +179,7 @@ class Topology:
         (self.folder / "state.json").write_text(json.dumps(state, indent=2))
 
     def stop(self) -> None:
+        self.stop_front()
         for process in reversed(self.processes):
             process.stop(signal.SIGTERM)
         self.processes.clear()

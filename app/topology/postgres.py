@@ -68,9 +68,20 @@ class PgNode:
         self._embedded._prepare_user()
         if not (self.data_dir / "PG_VERSION").exists():
             self._run(
-                "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-                "-D", str(self.data_dir), "-R", "-X", "stream", "--checkpoint=fast",
-            )  # fmt: skip
+                "pg_basebackup",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(primary.port),
+                "-U",
+                "postgres",
+                "-D",
+                str(self.data_dir),
+                "-R",
+                "-X",
+                "stream",
+                "--checkpoint=fast",
+            )
             with (self.data_dir / "postgresql.auto.conf").open("a") as conf:
                 conf.write(
                     f"primary_conninfo = 'host=127.0.0.1 port={primary.port} user=postgres "
@@ -87,9 +98,18 @@ class PgNode:
             entry = pwd.getpwnam(self.user)
             os.chown(self.log_path, entry.pw_uid, entry.pw_gid)
         self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-w", "-t", "60",
-            "-o", f"-p {self.port} {options}", "start",
-        )  # fmt: skip
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_path),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} {options}",
+            "start",
+        )
         return self
 
     def stop(self) -> None:

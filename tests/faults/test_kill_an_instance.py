@@ -109,9 +109,13 @@ async def _stream(
     done: asyncio.Event,
 ) -> None:
     while not done.is_set():
-        body = {"type": rng.choice(["reserve", "redeem"]), "ssin": rng.choice(citizens),
-                "incentive": "vov", "amount": qty(str(rng.randint(1, 2)), "HOUR"),
-                "reference": f"kill-{uuid.uuid4()}"}  # fmt: skip
+        body = {
+            "type": rng.choice(["reserve", "redeem"]),
+            "ssin": rng.choice(citizens),
+            "incentive": "vov",
+            "amount": qty(str(rng.randint(1, 2)), "HOUR"),
+            "reference": f"kill-{uuid.uuid4()}",
+        }
         attempt = Attempt(str(uuid.uuid4()), body)
         attempts.append(attempt)
         response = await _post(http, attempt)
