@@ -63,6 +63,18 @@ def pgbouncer_connect_args() -> dict[str, Any]:
     }
 
 
+def connect_arguments(settings: Settings, pgbouncer: bool) -> dict[str, Any]:
+    """What the driver gets at connect: timeouts, session settings and, behind PgBouncer, no
+    kept prepared statements."""
+    server_settings = {"application_name": "llr", "timezone": "UTC"}
+    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_seconds}
+    if settings.db_statement_timeout_ms and not pgbouncer:
+        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    if pgbouncer:
+        connect_args |= pgbouncer_connect_args()
+    return connect_args | {"server_settings": server_settings}
+
+
 def create_engine(
     settings: Settings, url: str | None = None, *, pgbouncer: bool | None = None
 ) -> AsyncEngine:
@@ -70,20 +82,13 @@ def create_engine(
     if not target:
         raise RuntimeError("no database URL: set DATABASE_URL or start through `llr serve`")
     behind_pgbouncer = settings.db_pgbouncer if pgbouncer is None else pgbouncer
-    server_settings = {"application_name": "llr", "timezone": "UTC"}
-    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_seconds}
-    if settings.db_statement_timeout_ms and not behind_pgbouncer:
-        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
-    if behind_pgbouncer:
-        connect_args |= pgbouncer_connect_args()
-    connect_args["server_settings"] = server_settings
     return create_async_engine(
         async_url(target),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
         pool_timeout=settings.db_connect_timeout_seconds,
-        connect_args=connect_args,
+        connect_args=connect_arguments(settings, behind_pgbouncer),
     )
 
 
