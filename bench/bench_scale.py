@@ -1,6 +1,6 @@
 """Scale-out on one machine: postings and wallet reads through HAProxy with 1, 2 (and 4)
-``llr serve`` instances, straight on the primary or through PgBouncer (transaction mode), past-
-day wallet reads on the primary or on the streaming replica; each figure beside pgbench on the
+``llr serve`` instances, each straight on the primary and through PgBouncer (transaction mode),
+past-day wallet reads on the primary or on the streaming replica; each figure beside pgbench on the
 same primary, measured just before it (the machine may be shared: the ratio is what compares).
 
     .venv/bin/python bench/bench_scale.py [--seconds 4] [--instances 1 2 4] [--citizens 2000]
@@ -102,7 +102,7 @@ def main() -> None:
             pgbench.initialise(topology.primary.url("postgres"), 10)
             bearer = token(topology)
             yesterday = (date.today() - timedelta(days=1)).isoformat()
-            configurations = [(1, False)] + [(n, True) for n in args.instances]
+            configurations = [(n, bouncer) for n in args.instances for bouncer in (False, True)]
             for instances, bouncer in configurations:
                 topology.instances, topology.pgbouncer = instances, bouncer
                 # the instance ports follow each other: none may collide with another's
