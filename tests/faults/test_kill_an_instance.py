@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.embedded_pg import EmbeddedPostgres, free_port
 from app.topology.proxies import Process, start_haproxy, start_pgbouncer
 from tests.auth_support import TestIssuer
-from tests.faults.live import REQUEST_TIMEOUT, LiveServer
+from tests.faults.live import REQUEST_TIMEOUT, LiveServer, wait_until
 from tests.support import assert_ledger_consistent, grant, make_ssin, qty
 
 pytestmark = pytest.mark.faults
@@ -192,3 +192,18 @@ async def test_killing_an_instance_behind_the_balancer_loses_no_acknowledged_pos
     assert victim.process is None
     assert survivor.process is not None
     assert survivor.process.poll() is None
+
+    # no instance left: the balancer answers the service's own 503 problem+json
+    survivor.kill()
+    answer = await asyncio.to_thread(_when_none_is_up, balanced.base_url, issuer)
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["retry-after"] == "1"
+    assert answer.json()["type"] == "urn:problem-type:belgif:serviceUnavailable"
+
+
+def _when_none_is_up(base_url: str, issuer: TestIssuer) -> httpx.Response:
+    """A posting once the balancer has seen every instance down."""
+    with httpx.Client(base_url=base_url, timeout=5) as client:
+        wait_until(lambda: client.get("/health").status_code == 503, 10, "HAProxy's 503")
+        return client.post("/transactions", json={}, headers=issuer.headers("dwse"))
