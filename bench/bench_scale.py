@@ -41,6 +41,9 @@ def options() -> argparse.Namespace:
     parser.add_argument("--instances", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--workers", type=int, default=1, help="worker processes per instance")
     parser.add_argument("--citizens", type=int, default=2000)
+    parser.add_argument(
+        "--asynchronous", action="store_true", help="asynchronous replication (default: sync)"
+    )
     parser.add_argument("--report", type=Path)
     return parser.parse_args()
 
@@ -83,6 +86,7 @@ def main() -> None:
             tmp / "topology",
             ports=ports,
             workers=args.workers,
+            synchronous=not args.asynchronous,
             extra_env={
                 "LLR_LOG_LEVEL": "WARNING",
                 "LLR_RATE_LIMIT": "",
@@ -140,8 +144,10 @@ def measure(
     args: argparse.Namespace,
     seconds: int,
 ) -> dict[str, object]:
-    label = f"{topology.instances} x {args.workers} worker" + (
-        ", PgBouncer" if topology.pgbouncer else ", direct"
+    label = (
+        f"{topology.instances} x {args.workers} worker"
+        + (", PgBouncer" if topology.pgbouncer else ", direct")
+        + ("" if topology.synchronous else ", async replica")
     )
     print(f"== {label}", flush=True)
     ceilings = ceiling(topology.primary.url("postgres"), args.connections, seconds)
