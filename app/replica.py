@@ -5,13 +5,15 @@ WAL position right after the commit. A read that may be a little stale (a wallet
 or at a past ``knownAt``, a listing of transactions) goes to the replica only when the caller
 sends ``LLR-Min-LSN`` (the last ``LLR-Write-LSN`` it received, or ``0/0`` when it wrote nothing)
 and the replica has replayed at least that far; otherwise, and whenever the replica cannot be
-reached, it goes to the primary. Without the header every read stays on the primary, so a caller
-never sees data older than its own last write. Anything that settles or posts runs on the
-primary. ``LLR-Read-From: primary|replica`` says where an answer was read.
+reached (then for ``REPLICA_RETRY_SECONDS`` in that worker), it goes to the primary. Without the
+header every read stays on the primary, so a caller never sees data older than its own last
+write. Anything that settles or posts runs on the primary. ``LLR-Read-From: primary|replica``
+says where an answer was read.
 """
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ log = logging.getLogger("llr.replica")
 READ_FROM = "LLR-Read-From"
 WRITE_LSN = "LLR-Write-LSN"
 MIN_LSN = "LLR-Min-LSN"
+REPLICA_RETRY_SECONDS = 10
+"""After the replica failed to answer, a worker reads on the primary this long."""
 _LSN = re.compile(r"[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")
 
 
@@ -45,8 +49,10 @@ class Reads:
 
     @asynccontextmanager
     async def session(self, stale_ok: bool = True) -> AsyncIterator[AsyncSession]:
-        replica = getattr(self.request.app.state, "replica_sessionmaker", None)
-        if replica is None or not stale_ok or self.min_lsn is None:
+        state = self.request.app.state
+        replica = getattr(state, "replica_sessionmaker", None)
+        skipped = getattr(state, "replica_skipped_until", 0.0) > time.monotonic()
+        if replica is None or not stale_ok or self.min_lsn is None or skipped:
             self.response.headers[READ_FROM] = "primary"
             yield self.primary
             return
@@ -57,8 +63,15 @@ class Reads:
                     {"lsn": self.min_lsn},
                 )
             except (DBAPIError, OSError) as exc:
-                log.warning("replica unavailable, reading on the primary: %s", type(exc).__name__)
-                caught_up = False  # the replica cannot answer: the primary does
+                # the replica cannot answer: the primary does, and this worker does not try
+                # the replica again for a while (each try may wait the connect timeout)
+                log.warning(
+                    "replica unavailable, reading on the primary for %d s: %s",
+                    REPLICA_RETRY_SECONDS,
+                    type(exc).__name__,
+                )
+                state.replica_skipped_until = time.monotonic() + REPLICA_RETRY_SECONDS
+                caught_up = False
             if not caught_up:
                 self.response.headers[READ_FROM] = "primary"
                 yield self.primary

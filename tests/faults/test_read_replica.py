@@ -126,6 +126,18 @@ async def test_reads_go_to_the_replica_only_once_it_has_the_callers_last_write(
         assert actions.count("wallet.read") == 2
         assert "transactions.list" in actions
 
+        # the replica gone: the primary answers, and the worker stops trying the replica for a
+        # while (one failed try, not one per read)
+        await asyncio.to_thread(replica.stop)
+        for _ in range(3):
+            fallback = await http.get(
+                "/transactions", params={"ssin": ssin}, headers={"LLR-Min-LSN": first_lsn}
+            )
+            assert fallback.status_code == 200
+            assert fallback.headers["LLR-Read-From"] == "primary"
+            assert posted.json()["id"] in [t["id"] for t in fallback.json()["items"]]
+        assert server.log_path.read_text().count("replica unavailable") == 1
+
         bad = await http.get(
             "/transactions", params={"ssin": ssin}, headers={"LLR-Min-LSN": "not-a-position"}
         )
