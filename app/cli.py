@@ -282,6 +282,21 @@ def simulate(args: argparse.Namespace) -> int:
     return simulate_command.main(args)
 
 
+def _topology_args(parser: argparse.ArgumentParser) -> None:
+    from app.commands import topology as topology_command
+
+    topology_command.arguments(parser)
+
+
+@command("topology", "primary, replica, PgBouncer, HAProxy and N instances on loopback")(
+    _topology_args
+)
+def topology(args: argparse.Namespace) -> int:
+    from app.commands import topology as topology_command
+
+    return topology_command.main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llr", description="The LLR service and its tools")
     sub = parser.add_subparsers(dest="command", required=True)

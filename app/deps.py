@@ -10,6 +10,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Query, Request, Response
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import ActorDep, PrincipalDep, require
@@ -30,7 +31,9 @@ async def get_settings_dep(request: Request) -> Settings:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request and one commit point: after the endpoint returned, before the
-    response is sent (``scope="function"``), so a failed commit can never follow a 2xx."""
+    response is sent (``scope="function"``), so a failed commit can never follow a 2xx. With a
+    replica, a write's answer carries the primary's WAL position after the commit
+    (``LLR-Write-LSN``, see app/replica.py)."""
     async with request.app.state.sessionmaker() as session:
         try:
             yield session
@@ -38,6 +41,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+        if request.method not in ("GET", "HEAD") and hasattr(
+            request.app.state, "replica_sessionmaker"
+        ):
+            # the answer is not built yet: app.replica.WriteLsnHeader adds it to the response
+            lsn = await session.scalar(text("SELECT pg_current_wal_lsn()::text"))
+            request.state.write_lsn = str(lsn)
 
 
 async def get_keyer(request: Request) -> CitizenKeyer:

@@ -24,6 +24,7 @@ from app.observability import configure_logging
 from app.openapi import finish
 from app.pages import router as pages_router
 from app.pages import statistics as statistics_page
+from app.replica import WriteLsnHeader
 from app.routers import (
     access_log,
     citizens,
@@ -84,6 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        replica = None
+        if settings.database_replica_url:
+            # straight to the replica (a PgBouncer of its own would be configured like the
+            # primary's: LLR_DB_PGBOUNCER applies to both)
+            replica = create_engine(settings, settings.database_replica_url)
+            app.state.replica_sessionmaker = create_sessionmaker(replica)
         stop, worker = asyncio.Event(), None
         if settings.webhooks_worker:
             worker = asyncio.create_task(
@@ -106,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if worker is not None:
                 await worker
             await engine.dispose()
+            if replica is not None:
+                await replica.dispose()
 
     app = FastAPI(
         title="LLR: leer- en loopbaanrekening",
@@ -168,6 +177,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             expose_headers=["BelGov-Trace-Id", "Location", "Idempotency-Replayed"],
         )
+    if settings.database_replica_url:
+        app.add_middleware(WriteLsnHeader)
     app.add_middleware(StrictInput)  # innermost: reads the body under the size limit
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

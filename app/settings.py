@@ -50,6 +50,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LLR_DATABASE_URL", "DATABASE_URL"),
         description="PostgreSQL URL; without it `llr serve` starts an embedded PostgreSQL.",
     )
+    database_replica_url: str | None = Field(
+        default=None,
+        description="a streaming replica: reads that may be a little stale go there",
+    )
+    db_pgbouncer: bool = Field(
+        default=False,
+        description="DATABASE_URL is a PgBouncer in transaction mode: no prepared statements "
+        "kept across transactions, no statement_timeout at connect (set it on the database)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)

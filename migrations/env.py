@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.models  # noqa: F401 - registers every table on Base.metadata
-from app.db import Base, async_url
+from app.db import Base, async_url, pgbouncer_connect_args
 from app.settings import get_settings
 
 config = context.config
@@ -29,7 +29,9 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(_url(), poolclass=pool.NullPool)
+    behind_pgbouncer = get_settings().db_pgbouncer  # a URL set for the run is the same server
+    connect_args = pgbouncer_connect_args() if behind_pgbouncer else {}
+    engine = create_async_engine(_url(), poolclass=pool.NullPool, connect_args=connect_args)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

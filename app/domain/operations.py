@@ -4,9 +4,11 @@ its line on the citizen's access log, so routers only parse, call and render.
 (``POST /transactions`` has a module of its own: ``app/domain/postings.py``.)"""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -173,6 +175,24 @@ class TransactionQuery:
     cursor: str | None
 
 
+class ReadSessions(Protocol):
+    """Where a request's reads may go (``app.replica.Reads``): a replica's session when the
+    caller accepts its staleness and it has caught up, else the primary's."""
+
+    def session(self, stale_ok: bool = True) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+
+@asynccontextmanager
+async def _reading(
+    primary: AsyncSession, reads: ReadSessions | None, stale_ok: bool = True
+) -> AsyncIterator[AsyncSession]:
+    if reads is None:
+        yield primary
+        return
+    async with reads.session(stale_ok) as session:
+        yield session
+
+
 async def search_transactions(
     session: AsyncSession,
     keyer: CitizenKeyer,
@@ -180,6 +200,7 @@ async def search_transactions(
     principal: Principal,
     query: TransactionQuery,
     now: datetime,
+    reads: ReadSessions | None = None,
 ) -> Page:
     """A page of the transactions the principal may read; every citizen shown is on record."""
     citizen = principal.check_citizen(query.ssin, "query") if query.ssin else principal.ssin
@@ -197,7 +218,10 @@ async def search_transactions(
         principal.readable_incentives,
         principal.partner,
     )
-    page = await list_transactions(session, where, vault, now, query.page_size, query.cursor)
+    async with _reading(session, reads) as read_session:
+        page = await list_transactions(
+            read_session, where, vault, now, query.page_size, query.cursor
+        )
     # Every citizen the page shows is on record, whether asked for by SSIN or not, with the
     # filter that showed them (validated codes and dates only: the SSIN is the row's citizen).
     shown = [keyer.key(v.ssin) for v in page.items if v.ssin is not None]
@@ -244,14 +268,31 @@ async def wallet_for(
     language: str,
     known_at: datetime | None,
     options: WalletOptions,
+    reads: ReadSessions | None = None,
 ) -> LocalisedWallet:
     """The citizen's wallet; the read is on the record (appended by the read itself)."""
     parsed = principal.check_citizen(ssin)
     citizen = CitizenRef(parsed, keyer.key(parsed))
     access = principal.access(citizen.key, "wallet.read")
-    view = await wallet(
-        ledger, principal.actor, citizen, as_of, language, access, known_at, options
-    )
+    # a wallet for another day or at a past instant settles nothing: a replica may answer it
+    stale_ok = as_of != ledger.today or known_at is not None
+    async with _reading(ledger.session, reads, stale_ok) as session:
+        on_replica = session is not ledger.session
+        reader = Ledger(session, ledger.catalog, ledger.entitlements, ledger.vault, ledger.now)
+        # every read is on the record, also one that changed nothing (appended by the read
+        # itself on the primary; a replica's read appends it there afterwards)
+        view = await wallet(
+            reader if on_replica else ledger,
+            principal.actor,
+            citizen,
+            as_of,
+            language,
+            None if on_replica else access,
+            known_at,
+            options,
+        )
+    if on_replica:
+        await record_access(ledger.session, principal, citizen.key, access.action, access.endpoint)
     return LocalisedWallet(parsed.value, view, effective_language(language))
 
 

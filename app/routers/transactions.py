@@ -15,6 +15,7 @@ from app.domain.operations import read_transaction, search_transactions
 from app.domain.postings import Poster
 from app.pagination import next_link, open_cursor
 from app.problems import domain_problem
+from app.replica import ReadsDep
 from app.schemas.problems import problem_responses
 from app.schemas.transactions import (
     EXAMPLES,
@@ -143,9 +144,10 @@ async def get_transactions(
     ledger: LedgerDep,
     keyer: KeyerDep,
     vault: VaultDep,
+    reads: ReadsDep,
     principal: Reader,
     query: Annotated[TransactionQueryParams, Depends()],
 ) -> TransactionPage:
     search = query.search(open_cursor(request, query.cursor))
-    page = await search_transactions(session, keyer, vault, principal, search, ledger.now)
+    page = await search_transactions(session, keyer, vault, principal, search, ledger.now, reads)
     return TransactionPage.of(page, next_link(request, page.next_cursor))

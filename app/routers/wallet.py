@@ -21,6 +21,7 @@ from app.domain.access import Principal
 from app.domain.dates import Instant
 from app.domain.errors import NotFound
 from app.domain.operations import read_decision, wallet_for
+from app.replica import ReadsDep
 from app.schemas.common import LOCALISED, SsinPath
 from app.schemas.problems import problem_responses
 from app.schemas.wallet import DecisionOut, WalletOut
@@ -48,6 +49,7 @@ async def get_wallet(
     principal: Annotated[Principal, Depends(require("llr:wallet:read"))],
     language: AcceptLanguageDep,
     options: WalletOptionsDep,
+    reads: ReadsDep,
     known_at: Annotated[
         Instant | None,
         Query(
@@ -57,7 +59,9 @@ async def get_wallet(
         ),
     ] = None,
 ) -> WalletOut:
-    found = await wallet_for(ledger, keyer, principal, ssin, as_of, language, known_at, options)
+    found = await wallet_for(
+        ledger, keyer, principal, ssin, as_of, language, known_at, options, reads
+    )
     localised(response, found.language)
     return WalletOut.of(found.ssin, found.view)
 

@@ -169,3 +169,16 @@ async def test_dimensions_hold_no_ssin_nor_birth_date(
         await session.execute(text("SELECT DISTINCT age_band FROM statistics_groups"))
     ).scalars()
     assert set(bands) <= {"under25", "25to34", "35to44", "45to54", "55plus", "unknown"}
+
+
+async def test_a_period_nobody_holds_a_right_in_is_an_empty_table_not_an_error(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    response = await take_up(client, issuer, "incentive=vov&period=2020-21")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["cells"] == [] or all(c["eligible"] in (0, None) for c in body["cells"])
+    matthew = await client.get(
+        "/statistics/matthew?incentive=vov&period=2020-21", headers=issuer.headers("statistics")
+    )
+    assert matthew.status_code == 200, matthew.text

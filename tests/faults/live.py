@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 
 from app.embedded_pg import EmbeddedPostgres, ensure_database, free_port
+from app.topology import REPLICA_NAME, create_database, wait_replica_streaming
+from app.topology.postgres import PgNode
 from tests.auth_support import AUDIENCE, ISSUER, TestIssuer
 
 TEST_SECRET = "test-citizen-key-secret-0123456789abcdef"
@@ -58,6 +60,8 @@ class LiveServer:
     workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """Settings of this server beyond the tests' own (e.g. LLR_DB_PGBOUNCER)."""
 
     @property
     def base_url(self) -> str:
@@ -82,7 +86,7 @@ class LiveServer:
             "LLR_DB_POOL_SIZE": "5",
             "LLR_LOG_LEVEL": "INFO",  # one access line per request: the log is checked too
         })  # fmt: skip
-        return env
+        return env | self.extra_env
 
     def start(self, timeout: float = 60) -> "LiveServer":
         repo = Path(__file__).resolve().parents[2]
@@ -153,3 +157,21 @@ class LiveServer:
             if int(fields[2]) == group:
                 found.append(int(entry.name))
         return found
+
+
+def start_pair(folder: Path, *, synchronous: bool) -> tuple[PgNode, PgNode]:
+    """A primary with an empty ``llr`` database and its streaming replica (``pg_basebackup``),
+    as ``llr topology start`` runs them; ``synchronous``: a commit is acknowledged only once the
+    replica has it."""
+    primary = PgNode(folder / "primary", free_port(), durable=False).init_primary().start()
+    create_database(primary)
+    replica = PgNode(folder / "replica", free_port(), durable=False)
+    replica.clone_from(primary, REPLICA_NAME).start()
+    wait_replica_streaming(primary)
+    if synchronous:
+        # only once it streams: a commit before would wait for the replica forever
+        primary.settings["synchronous_standby_names"] = REPLICA_NAME
+        primary.stop()
+        primary.start()
+        wait_replica_streaming(primary)
+    return primary, replica

@@ -114,7 +114,8 @@ async def _figures(
     for row in rows:
         key = tuple(row[: len(columns)])
         eligible, users, granted, carried_in, carried_out, used, held, expired = (
-            int(v) for v in row[len(columns) :]
+            int(v or 0)
+            for v in row[len(columns) :]  # no cell at all: one row of NULLs
         )
         if not eligible and not users:
             continue
