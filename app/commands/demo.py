@@ -12,24 +12,16 @@ from typing import Any
 
 import httpx
 
+from app.schemas.examples import EXAMPLE_FACTS
+
 DEMO_NAMESPACE = uuid.UUID("6f1d3c1e-3d55-4a8e-9a57-0d7f3c1b2a10")
 EMPLOYEE = {
-    "status": "employee",
-    "sector": "private",
-    "workplaceRegion": "flanders",
-    "residenceRegion": "flanders",
-    "employmentFraction": "0.80",
-    "weeklyHours": "30.40",
-    "educationLevel": "medium",
-    "workExperienceMonths": 120,
-    "careerVouchersUsed": 0,
-    "employerFte": "45",
-    "receivesUnemploymentBenefit": False,
-    "contractType": "regular",
-    "agencyWorker": False,
-    "sideSelfEmployed": False,
-    "livesAlone": False,
+    fact: value
+    for fact, value in EXAMPLE_FACTS.items()
+    if fact not in ("careerGuidanceCompletedOn", "timeCredit")
 }
+"""The API's example employee (``app/schemas/examples.py``), without a guidance date or a time
+credit: a citizen who still has career vouchers and no monthly allowance."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from app.domain.citizens import citizen_ssin
 from app.domain.errors import InvalidInput
 from app.domain.facts_in_time import evaluate_in_time
 from app.domain.federal.status import FederalStatus, federal_status
+from app.domain.grants import with_birth_date
 from app.domain.ledger.balances import Balances, fold
 from app.domain.ledger.ports import Actor, CitizenRef, IncentiveCatalog
 from app.domain.ledger.repository import RightRead, read_wallet
@@ -233,9 +234,9 @@ async def _replayed(
     if stored is None:
         return None
     ssin = await citizen_ssin(session, vault, row.citizen_key)
-    facts = stored.facts
-    if facts.birth_date is None and ssin is not None and ssin.birth_date is not None:
-        facts = facts.model_copy(update={"birth_date": ssin.birth_date})
+    facts = (
+        with_birth_date(stored.facts, CitizenRef(ssin, row.citizen_key)) if ssin else stored.facts
+    )
     again = evaluate(facts, row.as_of, incentives=[row.incentive]).results[0]
     same = (
         again.status == row.status
