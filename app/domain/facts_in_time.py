@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from app.domain.grants import with_birth
 from app.domain.ledger.ports import CitizenRef
 from app.domain.ledger.repository import Declaration
 from app.domain.rules import RULES, Evaluation, Facts, StoredFacts, evaluate, reference_date
@@ -85,8 +86,8 @@ def facts_of(key: tuple[str, Others], birth_date: date | None) -> tuple[Facts, d
     """The facts of a ``FactsInTime.key`` as ``evaluate`` takes them (with the birth date the
     SSIN encodes, where the facts give none)."""
     facts_json, others = key
-    own = {code: _born(_facts(o) if o else Facts(), birth_date) for code, o in others}
-    return _born(_facts(facts_json), birth_date), own
+    own = {code: with_birth(_facts(o) if o else Facts(), birth_date) for code, o in others}
+    return with_birth(_facts(facts_json), birth_date), own
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +134,6 @@ def _key(facts: dict[str, Any]) -> str:
 @lru_cache(maxsize=4096)
 def _facts(facts_json: str) -> Facts:
     return Facts.model_validate_json(facts_json)
-
-
-def _born(facts: Facts, birth_date: date | None) -> Facts:
-    if facts.birth_date is None and birth_date is not None:
-        return facts.model_copy(update={"birth_date": birth_date})
-    return facts
 
 
 @lru_cache(maxsize=4096)

@@ -163,6 +163,11 @@ async def store_reasons(session: AsyncSession, rows: list[tuple[str, str]]) -> N
 
 def with_birth_date(facts: RuleFacts, citizen: CitizenRef) -> RuleFacts:
     """The birth date the SSIN encodes, where the stored facts do not give one."""
-    if facts.birth_date is None and citizen.ssin.birth_date is not None:
-        return facts.model_copy(update={"birth_date": citizen.ssin.birth_date})
+    return with_birth(facts, citizen.ssin.birth_date)
+
+
+def with_birth(facts: RuleFacts, birth_date: date | None) -> RuleFacts:
+    """``facts`` with ``birth_date`` where they give none (the one place this is decided)."""
+    if facts.birth_date is None and birth_date is not None:
+        return facts.model_copy(update={"birth_date": birth_date})
     return facts
