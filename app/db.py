@@ -86,7 +86,7 @@ def create_engine(
         async_url(target),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         pool_timeout=settings.db_connect_timeout_seconds,
         connect_args=connect_arguments(settings, behind_pgbouncer),
     )
