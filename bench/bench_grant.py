@@ -39,7 +39,7 @@ def run(url: str, citizens: int, batch_size: int) -> dict[str, object]:
     return {
         "citizens": report.citizens, "seedSeconds": round(seeded, 1),
         "grantSeconds": round(first, 1), "citizensPerSecond": round(report.citizens / first),
-        "rightsGranted": report.granted, "distinctFacts": report.distinct_facts,
+        "rightsGranted": report.granted, "evaluations": report.evaluations,
         "rerunSeconds": round(second, 1), "rerunGranted": again.granted,
     }  # fmt: skip
 
@@ -62,13 +62,13 @@ def main() -> None:
             finally:
                 server.stop()
     print(
-        "\n| citizens | seed s | grant s | citizens/s | rights granted | distinct facts "
+        "\n| citizens | seed s | grant s | citizens/s | rights granted | evaluations "
         "| rerun s | rerun granted |"
     )
     print("|---|---|---|---|---|---|---|---|")
     print(
         "| {citizens} | {seedSeconds} | {grantSeconds} | {citizensPerSecond} | {rightsGranted} "
-        "| {distinctFacts} | {rerunSeconds} | {rerunGranted} |".format(**result)
+        "| {evaluations} | {rerunSeconds} | {rerunGranted} |".format(**result)
     )
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(json.dumps(result, indent=2) + "\n")

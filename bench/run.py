@@ -140,7 +140,7 @@ def grant_once(url: str, citizens: int) -> dict[str, object]:
     return {"citizens": report.citizens, "seedSeconds": round(seeded, 1),
             "grantSeconds": round(seconds, 1),
             "citizensPerSecond": round(report.citizens / seconds),
-            "rightsGranted": report.granted, "distinctFacts": report.distinct_facts}  # fmt: skip
+            "rightsGranted": report.granted, "evaluations": report.evaluations}  # fmt: skip
 
 
 def citizen_key(ssin: str) -> str:

@@ -100,13 +100,13 @@ async def grant(
             raise ValueError(f"--as-of {day} is not in period {period_key}")
     engine = create_engine(settings, url)
     sessions = create_sessionmaker(engine)
-    receipts, report, distinct = Receipts(day), GrantReport(), dict[int, int]()
+    receipts, report, evaluations = Receipts(day), GrantReport(), dict[int, int]()
     loop = asyncio.get_running_loop()
     ahead: deque[tuple[list[tuple[str, int, int, str]], asyncio.Future[Evaluated]]] = deque()
 
     async def settle(rows: list[tuple[str, int, int, str]], evaluated: Evaluated) -> None:
         receipts.learn(evaluated)
-        distinct[evaluated.worker] = evaluated.distinct_facts
+        evaluations[evaluated.worker] = evaluated.evaluations
         async with sessions() as session, session.begin():
             report.add(
                 await settle_batch(
@@ -145,7 +145,7 @@ async def grant(
                 bar.update(len(done))
     finally:
         await engine.dispose()
-    report.distinct_facts = sum(distinct.values())  # (a set seen by two workers counts twice)
+    report.evaluations = sum(evaluations.values())
     return report
 
 
@@ -217,7 +217,7 @@ def main(command: str, args: argparse.Namespace) -> int:
             print(
                 f"{report.citizens} citizens: {report.granted} rights granted, "
                 f"{report.adjusted} adjusted up, {report.withdrawn} withdrawn, "
-                f"{report.unchanged} unchanged, {report.distinct_facts} distinct facts"
+                f"{report.unchanged} unchanged, {report.evaluations} evaluations"
             )
         elif command == "rollover":
             closed = asyncio.run(rollover(settings, url, args.as_of or _today(), args.batch_size))

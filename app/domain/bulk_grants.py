@@ -9,25 +9,24 @@ or beside the service, grants nothing twice."""
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.facts_in_time import FactsInTime, Others, facts_in_time, facts_of
+from app.domain.facts_in_time import FactsInTime, facts_in_time
 from app.domain.grants import granted_by_rules, reasons_text, store_reasons
 from app.domain.ledger.ports import Actor
 from app.domain.ledger.repository import declarations, lock_rights, plan_for_batches, post
 from app.domain.periods import Period
 from app.domain.quantities import Unit
-from app.domain.rules import (
-    INCENTIVES,
-    IncentiveResult,
-    evaluate,
-    pauses_when_not_eligible,
-)
+from app.domain.rules import INCENTIVES, RULES, Facts, IncentiveResult, pauses_when_not_eligible
+from app.domain.rules.engine import evaluate_one, validated_book
+from app.domain.rules.memo import ReadMemo
+from app.domain.rules.messages import DEFAULT_LANGUAGE
+from app.domain.rules.parameters import ParameterBook
 from app.domain.settlement import Change, Settled, settle, settlement_posting
 
 RULE_GRANTED = [code for code in INCENTIVES if granted_by_rules(code)]
@@ -55,7 +54,7 @@ class GrantReport:
     adjusted: int = 0
     withdrawn: int = 0
     unchanged: int = 0
-    distinct_facts: int = 0
+    evaluations: int = 0
 
     def add(self, other: "GrantReport") -> None:
         for name in ("citizens", "granted", "adjusted", "withdrawn", "unchanged"):
@@ -75,29 +74,40 @@ class Evaluated:
     decided: list[list[Receipted]]
     reasons: dict[str, str]
     rules_version: str
-    distinct_facts: int
-    """How many distinct sets of facts the evaluating process has seen so far."""
+    evaluations: int
+    """How many evaluations the evaluating process has made so far (the rest were answered
+    from its memo)."""
     worker: int
     """The evaluating process."""
 
 
 @dataclass(slots=True)
 class Evaluator:
-    """The rules for one period and date, remembered per distinct set of facts (the rules are
-    pure functions of the facts and the date). Picklable work: it runs in worker processes."""
+    """The rules for one period and date, each incentive's decision remembered per the facts it
+    read (``ReadMemo``: the rules are pure functions of the facts and the date), so a million
+    citizens take a few thousand evaluations. Made in each worker process, kept between batches."""
 
     period_key: str | None
     """Only rights of this period; None: every right in the period in force at ``as_of``."""
     as_of: date
-    rules_version: str = ""
-    memo: dict[tuple[str, Others], list[Decided]] = field(default_factory=dict)
+    rules_version: str = field(init=False)
+    memos: dict[str, ReadMemo[Decided | None]] = field(init=False)
     reasons_memo: dict[tuple[object, ...], str] = field(default_factory=dict)
     unsent: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        book = validated_book()
+        self.rules_version = book.rules_version(self.as_of)
+        self.memos = {code: ReadMemo(self._decider(code, book)) for code in RULE_GRANTED}
+
+    @property
+    def evaluations(self) -> int:
+        return sum(memo.evaluations for memo in self.memos.values())
 
     def decide_all(self, facts: list[str]) -> Evaluated:
         decided = [self.decide(one) for one in facts]
         unsent, self.unsent = self.unsent, {}
-        return Evaluated(decided, unsent, self.rules_version, len(self.memo), os.getpid())
+        return Evaluated(decided, unsent, self.rules_version, self.evaluations, os.getpid())
 
     def decide(self, declarations_json: str) -> list[Receipted]:
         """One citizen, from the declarations of its facts (JSON, in valid-time order): each
@@ -105,10 +115,13 @@ class Evaluator:
         found = facts_in_time(declarations(json.loads(declarations_json)), self.as_of, RULE_GRANTED)
         if found is None:
             return []
-        decided = self.memo.get(found.key)
-        if decided is None:
-            decided = self.memo[found.key] = self._evaluate(found.key)
-        return [(d, *_receipt(found, d.incentive)) for d in decided]
+        receipted = []
+        for code in RULE_GRANTED:
+            row = found.used.get(code, found.on_day)
+            decided = self.memos[code].get(row.facts if row else {})
+            if decided is not None:
+                receipted.append((decided, *_receipt(found, code)))
+        return receipted
 
     def _reasons(self, result: IncentiveResult) -> str:
         """The receipt's reasons by hash: few distinct ones, each serialised once."""
@@ -120,35 +133,37 @@ class Evaluator:
             self.unsent[digest] = text_
         return digest
 
-    def _evaluate(self, key: tuple[str, Others]) -> list[Decided]:
-        facts, own = facts_of(key, None)
-        evaluation = evaluate(facts, self.as_of, incentives=RULE_GRANTED, facts_by_incentive=own)
-        self.rules_version = evaluation.rules_version
-        decided = []
-        for result in evaluation.results:
-            if result.period is None:
-                continue
-            if self.period_key is not None and result.period.key != self.period_key:
-                continue
-            target = None
-            if result.status == "eligible" and result.entitlement is not None:
-                target = result.entitlement.minor
-            elif result.status == "notEligible" and not pauses_when_not_eligible(
-                result.incentive, result.period.start
-            ):
-                target = 0
-            decided.append(
-                Decided(
-                    result.incentive,
-                    INCENTIVES[result.incentive].unit_for(result.period.start),
-                    result.period,
-                    result.status,
-                    target,
-                    result.entitlement.minor if result.entitlement else None,
-                    self._reasons(result),
-                )
+    def _decider(self, code: str, book: ParameterBook) -> Callable[[Facts], Decided | None]:
+        def decided(facts: Facts) -> Decided | None:
+            result = evaluate_one(
+                RULES[code], book[code], facts, self.as_of, None, DEFAULT_LANGUAGE
             )
+            return self._decided(result)
+
         return decided
+
+    def _decided(self, result: IncentiveResult) -> Decided | None:
+        """What settlement posts for one incentive's result (None: not a right of the period
+        asked)."""
+        period = result.period
+        if period is None or (self.period_key is not None and period.key != self.period_key):
+            return None
+        target = None
+        if result.status == "eligible" and result.entitlement is not None:
+            target = result.entitlement.minor
+        elif result.status == "notEligible" and not pauses_when_not_eligible(
+            result.incentive, period.start
+        ):
+            target = 0
+        return Decided(
+            result.incentive,
+            INCENTIVES[result.incentive].unit_for(period.start),
+            period,
+            result.status,
+            target,
+            result.entitlement.minor if result.entitlement else None,
+            self._reasons(result),
+        )
 
 
 def _receipt(found: FactsInTime, incentive: str) -> tuple[int | None, int | None]:

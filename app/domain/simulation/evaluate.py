@@ -17,8 +17,8 @@ from app.domain.ledger.repository import Declaration
 from app.domain.quantities import Quantity, Unit
 from app.domain.rules import RULES, Facts, funding_shares, reference_date
 from app.domain.rules.engine import decide
+from app.domain.rules.memo import ReadMemo
 from app.domain.rules.parameters import ParameterBook
-from app.domain.simulation.memo import ReadMemo
 from app.domain.simulation.reform import Reform
 from app.domain.simulation.tally import GroupKey, Tally, add_citizens, group_of_facts
 

@@ -10,8 +10,7 @@ the memo compare every fact."""
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
-from app.domain.rules import Facts
-from app.domain.rules.facts import fact_name
+from app.domain.rules.facts import Facts, fact_name
 
 T = TypeVar("T")
 FIELDS: Mapping[str, str] = {name: fact_name(name) for name in Facts.model_fields}
