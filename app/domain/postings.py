@@ -5,7 +5,7 @@ The HTTP layer parses the body into one of the commands below and renders the an
 happens in between, and in which order, is decided here (api.md, "Rules the service
 guarantees"): the key is opened (and locked) before anything is read, a replay answers the stored
 body with the SSIN put back, a refusal by the ledger is rolled back and logged on the citizen's
-access log, a posting stores its answer in the same database transaction as its effects."""
+access log, a posting stores its answer (and its access-log line) in the statement that posts it."""
 
 import uuid
 from collections.abc import Callable, Mapping
@@ -20,7 +20,7 @@ from app.domain.ledger import idempotency
 from app.domain.ledger.booking import Booking
 from app.domain.ledger.errors import LedgerError
 from app.domain.ledger.ports import CitizenRef
-from app.domain.ledger.queries import load_transaction
+from app.domain.ledger.repository import Kept
 from app.domain.ledger.service import Ledger
 from app.domain.ledger.views import TransactionView
 from app.domain.quantities import Quantity
@@ -164,6 +164,16 @@ class Poster:
                 )
             ssin = citizen.ssin.value if citizen else None
             return Posted(stored.status_code, stored.body | {"ssin": ssin}, replayed=True)
+        access = principal.access(citizen.key, action) if citizen is not None else None
+        answer: list[dict[str, Any]] = []
+
+        def keep(view: TransactionView) -> Kept:
+            body = render(view)
+            answer.append(body)
+            # kept for replays without the SSIN, which is never stored in clear
+            return Kept(principal.partner, key, fingerprint, 201, body | {"ssin": None}, access)
+
+        self.ledger.keeping = keep
         try:
             txn_id = await self._execute(principal, command)
         except LedgerError as exc:
@@ -177,14 +187,7 @@ class Poster:
                 session, principal, citizen.key, action + ".refused", principal.endpoint
             )
             return Posted(0, {}, refused=exc)
-        view = self.ledger.posted.get(txn_id) or await load_transaction(
-            session, txn_id, self.vault, self.ledger.now
-        )
-        body = render(view)
-        # the answer as kept for replays: without the SSIN, which is never stored in clear
-        kept = idempotency.StoredResponse(201, body | {"ssin": None})
-        access = principal.access(citizen.key, action) if citizen is not None else None
-        await idempotency.remember(
-            session, principal.partner, key, fingerprint, kept, txn_id, access
-        )
+        finally:
+            self.ledger.keeping = None
+        (body,) = answer  # the operation posted once, with its answer
         return Posted(201, body, transaction_id=txn_id)

@@ -9,7 +9,7 @@ grant, a reversal and a withdrawal someone else posted are never undone by a lat
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,6 +118,10 @@ def settlement_posting(
     )
 
 
+AFTER = timedelta(microseconds=1)
+"""The least step between two instants on the record."""
+
+
 def applied(state: RightState, posting: Posting, up: bool) -> RightState:
     """``state`` once ``posting`` (a settlement) is on the record."""
     delta = posting.txn.amount if up else -posting.txn.amount
@@ -185,8 +189,9 @@ async def settle_locked(
     on = Settled(citizen.key, sealed, result.incentive, period, unit, state.available_id, decision)
     change = replace(change, metadata=change.metadata | decided.why)
     posting = settlement_posting(change, on, today, trace_id)
-    await post(session, [posting], now)
-    return applied(state, posting, change.up)
+    stamped = await post(session, [posting], now)
+    # what the operation that follows posts on this right comes after the settlement
+    return replace(applied(state, posting, change.up), clock=stamped + AFTER)
 
 
 class RulesEntitlements:

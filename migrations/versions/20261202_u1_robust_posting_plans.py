@@ -16,6 +16,10 @@ leg-unit check and in the balance update. Now
 * the balances move in ``ledger_move_balances``, bounded on both sides (the accounts by their
   ids, the deltas by the arrays) and joined by hash: planned without nested loops, for one leg or
   a million.
+
+``ledger_post`` also takes ``p_exact``: the instant is ``p_created_at`` as given, which a request
+read under the same locks (``ledger_right``'s clock), so the answer is written before the call
+and kept for replays by the posting's own statement (one round trip less per request).
 """
 
 import importlib
@@ -74,23 +78,44 @@ BALANCES_BY_FUNCTION = """
 """
 
 
-LEDGER_POST = _earlier("20261201_e5_posting", "CREATE FUNCTION ledger_post(").replace(
-    "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
-)
+LEDGER_POST = _earlier("20261201_e5_posting", "CREATE FUNCTION ledger_post(")
 assert BALANCES_BY_JOIN in LEDGER_POST
+POST_ARGUMENTS = """timestamptz, uuid[], text[], text[], bytea[], text[], text[], text[],
+    text[], bigint[], date[], text[], text[], text[], text[], text[], timestamptz[], uuid[],
+    uuid[], uuid[], text[], text[], uuid[], bigint[], text[], text[], bigint[], text[]"""
+LAST_ARGUMENT = "    l_category text[]\n)"
+EXACT_STAMP = (
+    (LAST_ARGUMENT, "    l_category text[], p_exact boolean DEFAULT false\n)"),
+    (
+        "stamped := GREATEST(p_created_at, clock_timestamp());",
+        "stamped := CASE WHEN p_exact THEN p_created_at\n"
+        "        ELSE GREATEST(p_created_at, clock_timestamp()) END;",
+    ),
+    (BALANCES_BY_JOIN, BALANCES_BY_FUNCTION),
+)
 
 
-def _ledger_post(balances: str) -> str:
-    return LEDGER_POST.replace(BALANCES_BY_JOIN, balances)
+def _exact_posting() -> str:
+    script = LEDGER_POST
+    for before, after in EXACT_STAMP:
+        assert before in script
+        script = script.replace(before, after)
+    return script
 
 
 def upgrade() -> None:
-    run_script(CHECK_LEGS + MOVE_BALANCES + _ledger_post(BALANCES_BY_FUNCTION))
+    run_script(
+        CHECK_LEGS
+        + MOVE_BALANCES
+        + f"DROP FUNCTION ledger_post({POST_ARGUMENTS});\n"
+        + _exact_posting()
+    )
 
 
 def downgrade() -> None:
     run_script(
         CHECK_LEGS_BEFORE.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
+        + f"DROP FUNCTION ledger_post({POST_ARGUMENTS}, boolean);\n"
         + LEDGER_POST
         + "DROP FUNCTION ledger_move_balances(bigint[], text[], bigint[]);"
     )

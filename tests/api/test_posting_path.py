@@ -2,6 +2,7 @@
 outliving its right), and settlement as the service's own act that corrects only its own grants
 (manual grants, their reversal and a settlement's reversal stick across wallet reads)."""
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -206,3 +207,27 @@ async def test_a_receipt_names_its_facts_version_and_replays_to_the_same_answer(
     body = receipt.json()
     assert (body["factsVersion"], body["entitlement"]["amount"]) == (2, "125.00")
     assert body["replayed"] == "same"
+
+
+async def test_the_answer_kept_with_a_posting_is_the_record_and_comes_after_its_settlement(
+    client: httpx.AsyncClient,
+) -> None:
+    """A request's answer is written before its posting and stored by the posting's statement:
+    it must be what the record reads back, replay as sent, and, when the reserve first settled
+    the right, come after that settlement's grant on the record."""
+    ssin, key = make_ssin(), str(uuid.uuid4())
+    await declare(client, ssin)  # never read: the reserve settles the right first
+    body = {"type": "reserve", "ssin": ssin, "incentive": "vov", "amount": qty("20.00", "HOUR")}
+    first = await post_txn(client, body, key=key)
+    assert first.status_code == 201, first.text
+    replay = await post_txn(client, body, key=key)
+    assert replay.status_code == 201, replay.text
+    assert replay.json() == first.json()
+    read_back = (await client.get(f"/transactions/{first.json()['id']}")).json()
+    assert read_back == first.json()
+    history = await listing(client, ssin)
+    grant_row = next(t for t in history if t["type"] == "grant")
+    reserve_row = next(t for t in history if t["type"] == "reserve")
+    assert datetime.fromisoformat(grant_row["createdAt"]) < datetime.fromisoformat(
+        reserve_row["createdAt"]
+    )

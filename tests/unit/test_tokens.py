@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -94,12 +95,19 @@ async def test_a_tampered_payload_is_refused(verifier: TokenVerifier) -> None:
     assert "signature" in await refused(verifier, tampered)
 
 
+@dataclass(frozen=True)
+class Later:
+    """An instant this many seconds after the test starts."""
+
+    seconds: int
+
+
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"exp": int(time.time()) - 60}, "expired"),
-        ({"nbf": int(time.time()) + 600}, "not valid yet"),
-        ({"iat": int(time.time()) + 600}, "issued in the future"),
+        ({"exp": Later(-60)}, "expired"),
+        ({"nbf": Later(600)}, "not valid yet"),
+        ({"iat": Later(600)}, "issued in the future"),
         ({"aud": "someone-else"}, "another audience"),
         ({"aud": None}, "lacks the claim aud"),
         ({"exp": None}, "lacks the claim exp"),
@@ -108,7 +116,9 @@ async def test_a_tampered_payload_is_refused(verifier: TokenVerifier) -> None:
 async def test_claims_are_checked(
     verifier: TokenVerifier, changes: dict[str, Any], reason: str
 ) -> None:
-    assert reason in await refused(verifier, sign(EC, "ES256", **changes))
+    now = int(time.time())  # when the test runs, not when the suite was collected
+    claims = {k: now + v.seconds if isinstance(v, Later) else v for k, v in changes.items()}
+    assert reason in await refused(verifier, sign(EC, "ES256", **claims))
 
 
 async def test_an_untrusted_issuer_is_refused(verifier: TokenVerifier) -> None:

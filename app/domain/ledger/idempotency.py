@@ -3,9 +3,9 @@ body returns the original response; with another body, 422; while the first is s
 
 The first request takes a transaction-scoped advisory lock on (caller, key) and stores its
 response in the same database transaction as its effects, so a crash leaves neither, and nothing
-is left "in flight" forever. Opening the key also looks up the transaction the request names, and
-storing the response also appends the access-log row: a posting's bookkeeping costs two
-statements, not four.
+is left "in flight" forever. Opening the key also looks up the transaction the request names;
+the response is stored, with the access-log row, by the statement that posts
+(``repository.post`` with ``Kept``): a posting's bookkeeping costs one statement, not four.
 """
 
 import hashlib
@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit import Access
 from app.domain.ledger.errors import IdempotencyInFlight, IdempotencyKeyReused
 
 
@@ -86,44 +85,4 @@ async def open_key(
         found["locked"],
         (stored[0], StoredResponse(stored[1], stored[2])) if stored else None,
         Named(txn[0], txn[1], bytes.fromhex(txn[2]) if txn[2] else None, txn[3]) if txn else None,
-    )
-
-
-REMEMBER = """
-    WITH kept AS (
-        INSERT INTO idempotency_keys (caller, key, request_hash, status_code, response_body,
-            transaction_id)
-        VALUES ($1, $2, $3, $4, $5, $6))
-    INSERT INTO access_log (partner, citizen_key, action, endpoint, trace_id, citizen_bound)
-    SELECT $7, c.key, $8, $9, $10, $11 FROM unnest($12::text[]) AS c(key)
-"""
-
-
-async def remember(
-    session: AsyncSession,
-    caller: str,
-    key: str,
-    hash_: str,
-    response: StoredResponse,
-    transaction_id: uuid.UUID | None,
-    access: Access | None = None,
-) -> None:
-    """Stores the response for replays and appends the access-log row, in one statement."""
-    connection = await session.connection()
-    await connection.exec_driver_sql(
-        REMEMBER,
-        (
-            caller,
-            key,
-            hash_,
-            response.status_code,
-            json.dumps(response.body),
-            transaction_id,
-            access.partner if access else "",
-            access.action if access else "",
-            access.endpoint if access else "",
-            access.trace_id if access else None,
-            access.citizen_bound if access else False,
-            [access.citizen_key] if access else [],
-        ),
     )

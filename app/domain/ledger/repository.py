@@ -86,23 +86,71 @@ POST = (
     "SELECT ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
     "$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
 )
+POST_AND_KEEP = """
+    WITH posted AS (
+        SELECT ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+            $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) AS at),
+    kept AS (
+        INSERT INTO idempotency_keys (caller, key, request_hash, status_code, response_body,
+            transaction_id)
+        SELECT $30, $31, $32, $33, $34::jsonb, $35::uuid FROM posted),
+    logged AS (
+        INSERT INTO access_log (partner, citizen_key, action, endpoint, trace_id, citizen_bound)
+        SELECT $36, c.key, $37, $38, $39, $40 FROM posted, unnest($41::text[]) AS c(key))
+    SELECT at FROM posted
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A request's answer, kept for replays of its Idempotency-Key, and the request's line on
+    the citizen's access log: written by the posting's own statement."""
+
+    caller: str
+    key: str
+    request_hash: str
+    status_code: int
+    body: dict[str, Any]
+    access: Access | None
+
+    def arguments(self, transaction_id: uuid.UUID) -> tuple[object, ...]:
+        access = self.access
+        return (
+            self.caller,
+            self.key,
+            self.request_hash,
+            self.status_code,
+            json.dumps(self.body),
+            transaction_id,
+            access.partner if access else "",
+            access.action if access else "",
+            access.endpoint if access else "",
+            access.trace_id if access else None,
+            access.citizen_bound if access else False,
+            [access.citizen_key] if access else [],
+        )
 
 
 def _json(value: object) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-async def post(session: AsyncSession, postings: Sequence[Posting], now: datetime) -> datetime:
-    """Posts the transactions in one call and returns their instant (the later of ``now`` and
-    the database's clock under the locks). PostgreSQL refuses the lot if any transaction does not
-    balance, overdraws a citizen account, resolves a hold twice or reverses twice."""
+async def post(
+    session: AsyncSession,
+    postings: Sequence[Posting],
+    now: datetime,
+    kept: Kept | None = None,
+) -> datetime:
+    """Posts the transactions in one call and returns their instant: the later of ``now`` and
+    the database's clock under the locks; with ``kept`` (a request's answer, stored by the same
+    statement), ``now`` itself, which the caller read under the same locks. PostgreSQL refuses
+    the lot if any transaction does not balance, overdraws a citizen account, resolves a hold
+    twice or reverses twice."""
     if not postings:
         return now
     txns = [p.txn for p in postings]
     legs = [(p.txn.id, leg) for p in postings for leg in p.legs]
-    stamped: datetime = await _value(
-        session,
-        POST,
+    arguments: tuple[object, ...] = (
         now,
         [t.id for t in txns],
         [t.type for t in txns],
@@ -132,6 +180,11 @@ async def post(session: AsyncSession, postings: Sequence[Posting], now: datetime
         [leg.amount for _, leg in legs],
         [leg.category for _, leg in legs],
     )
+    if kept is None:
+        stamped: datetime = await _value(session, POST, *arguments)
+    else:
+        arguments += (True, *kept.arguments(txns[-1].id))
+        stamped = await _value(session, POST_AND_KEEP, *arguments)
     return stamped
 
 

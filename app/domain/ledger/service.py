@@ -4,6 +4,7 @@ Python for a precise refusal, and posts through the one posting path (``reposito
 PostgreSQL has the last word (constraints, unique resolutions, the balanced-legs trigger)."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from app.domain.ledger.booking import (
 from app.domain.ledger.funding import scaled_funding, split_funding
 from app.domain.ledger.ports import Actor, CitizenRef, Entitlements, IncentiveCatalog
 from app.domain.ledger.repository import (
+    Kept,
     Leg,
     NewTransaction,
     Posting,
@@ -38,6 +40,8 @@ from app.domain.quantities import Quantity, Unit
 from app.domain.vault import SsinVault
 
 REVERSIBLE = {"grant", "adjust", "redeem", "capture"}
+Keeping = Callable[[TransactionView], Kept]
+"""How a request's answer is written from the posting's view, to be kept with the posting."""
 
 
 class Ledger:
@@ -54,6 +58,10 @@ class Ledger:
         self.today = now.astimezone(BRUSSELS).date()
         self.posted: dict[uuid.UUID, TransactionView] = {}
         """What this ledger posted, as the answer shows it (with the balance right after)."""
+        self.keeping: Keeping | None = None
+        """Set by a request (``app/domain/postings.py``): its operation's posting is stamped
+        with the instant read under the right's lock, so the answer is written first and kept
+        (for replays, with the access-log line) by the posting's own statement."""
 
     # -- moving rights -------------------------------------------------------------------
 
@@ -217,12 +225,18 @@ class Ledger:
         self, citizen: CitizenRef | None, state: RightState, postings: list[Posting]
     ) -> uuid.UUID:
         """Posts and keeps the last posting's view (the operation's own) for the answer."""
-        stamped = await post(self.session, postings, self.now)
         last = postings[-1]
         ssin = citizen.ssin if citizen else None
         if ssin is None and last.txn.ssin_ciphertext is not None and last.txn.ssin_key_id:
             ssin = self.vault.open(last.txn.ssin_ciphertext, last.txn.ssin_key_id)
-        self.posted[last.txn.id] = posted_view(state, postings, stamped, ssin)
+        if self.keeping is None:
+            stamped = await post(self.session, postings, self.now)
+            self.posted[last.txn.id] = posted_view(state, postings, stamped, ssin)
+        else:
+            stamped = max(self.now, state.clock)  # as ``post`` stamps: not before now
+            view = posted_view(state, postings, stamped, ssin)
+            await post(self.session, postings, stamped, self.keeping(view))
+            self.posted[last.txn.id] = view
         return last.txn.id
 
     def _available(self, state: RightState) -> int:
