@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 
 from app.auth import require
-from app.deps import SessionDep
+from app.deps import SessionDep, TodayDep
 from app.domain.access import Principal
 from app.domain.errors import NotFound
 from app.domain.simulation import service
@@ -33,7 +33,9 @@ ByQuery = Annotated[
     summary="Simulate a reform on the population (runs in the background)",
     description="A reform overrides dated parameters (`reform.parameters`, or a shipped "
     "`reformName`); the same rules engine runs baseline and reform on the facts valid on each "
-    "incentive's reference date, never writing to the ledger. 202 with `Location`; one "
+    "incentive's reference date, never writing to the ledger. `periods` > 1: a multi-year run "
+    "of that many periods with carry-over, citizens using their group's observed take-up "
+    "(`takeUpBy`, from monitoring's most recent closed period). 202 with `Location`; one "
     "running simulation per partner (409 `simulationRunning`). Scope `llr:statistics:read`.",
     status_code=202,
     response_model=SimulationCreated,
@@ -46,16 +48,15 @@ async def create_simulation(
     principal: ReaderDep,
     body: SimulationIn,
     background: BackgroundTasks,
+    today: TodayDep,
 ) -> SimulationCreated:
-    asked = service.parse_request(body.name, body.period, body.reform, body.reform_name)
-    sim_id = await service.create(session, principal.partner, asked)
-    background.add_task(
-        service.launch,
-        request.app.state.sessionmaker,
-        sim_id,
-        asked,
-        request.app.state.settings.simulation_workers,
+    asked = service.parse_request(
+        body.name, body.period, body.reform, body.reform_name, body.periods, body.take_up_by
     )
+    sim_id = await service.create(session, principal.partner, asked)
+    state = request.app.state
+    where = service.Launch(state.sessionmaker, state.settings.simulation_workers, today, principal)
+    background.add_task(service.launch, where, sim_id, asked)
     response.headers["Location"] = f"/simulations/{sim_id}"
     return SimulationCreated(id=str(sim_id), status="running")
 

@@ -6,10 +6,12 @@ from pydantic import Field
 
 from app.domain.periods import parse_key
 from app.domain.simulation import results
+from app.domain.simulation.horizon import MAX_PERIODS
 from app.domain.simulation.service import Simulation
 from app.domain.statistics.dimensions import Dimension
 from app.schemas.base import ApiModel
 from app.schemas.common import PeriodOut, QuantityOut
+from app.schemas.simulations_multi_year import ChangeOut, MultiYearOut, PublishedCellOut
 
 
 class SimulationIn(ApiModel):
@@ -36,16 +38,24 @@ class SimulationIn(ApiModel):
     reform_name: str | None = Field(
         default=None, max_length=80, description="One of the named example reforms instead"
     )
+    periods: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PERIODS,
+        description="Periods simulated one after the other from `period` (school or calendar "
+        "years); more than one: a multi-year run with carry-over and observed take-up",
+    )
+    take_up_by: str | None = Field(
+        default=None,
+        max_length=30,
+        description="The monitoring dimension whose groups' take-up rates a multi-year run "
+        "uses (default educationLevel)",
+    )
 
 
 class SimulationCreated(ApiModel):
     id: str
     status: Literal["running"]
-
-
-class ChangeOut(ApiModel):
-    count: int = Field(description="Citizens")
-    amount: QuantityOut = Field(description="By how much in all")
 
 
 class SimulationSideOut(ApiModel):
@@ -81,18 +91,9 @@ class OverallOut(ApiModel):
     losers: ChangeOut = Field(description="Citizens on whom public spending goes down (EUR)")
 
 
-def _change(change: results.Change) -> ChangeOut:
-    return ChangeOut(count=change.count, amount=QuantityOut.of(change.amount))
-
-
-class SimulationCellOut(ApiModel):
-    group: dict[str, str]
-    citizens: int | None
+class SimulationCellOut(PublishedCellOut):
     incentives: list[SimulationIncentiveOut]
     overall: OverallOut | None
-    flag: Literal["c"] | None = Field(
-        description="c: suppressed (fewer than 10 citizens, or it would give one away)"
-    )
 
     @classmethod
     def of(cls, cell: results.Cell) -> "SimulationCellOut":
@@ -105,8 +106,8 @@ class SimulationCellOut(ApiModel):
                     incentive=f.incentive,
                     baseline=SimulationSideOut.of(f.baseline),
                     reform=SimulationSideOut.of(f.reform),
-                    gainers=_change(f.gainers),
-                    losers=_change(f.losers),
+                    gainers=ChangeOut.of(f.gainers),
+                    losers=ChangeOut.of(f.losers),
                 )
                 for f in cell.incentives
             ],
@@ -115,8 +116,8 @@ class SimulationCellOut(ApiModel):
             else OverallOut(
                 baseline_public_cost=QuantityOut.of(over.baseline_cost),
                 reform_public_cost=QuantityOut.of(over.reform_cost),
-                gainers=_change(over.gainers),
-                losers=_change(over.losers),
+                gainers=ChangeOut.of(over.gainers),
+                losers=ChangeOut.of(over.losers),
             ),
             flag="c" if cell.flag else None,
         )
@@ -130,6 +131,9 @@ class SimulationResultOut(ApiModel):
     reference_dates: dict[str, str] = Field(description="The day whose facts each incentive read")
     rules_evaluations: int = Field(description="Distinct evaluations the rules made")
     assumptions: list[str]
+    multi_year: MultiYearOut | None = Field(
+        default=None, description="A run of more than one period: its periods and horizon"
+    )
 
 
 class ProgressOut(ApiModel):
@@ -141,6 +145,7 @@ class SimulationOut(ApiModel):
     id: str
     name: str
     period: PeriodOut
+    periods: int = Field(description="Periods simulated (1: one period)")
     status: Literal["running", "done", "failed"]
     progress: ProgressOut
     reform: dict[str, Any]
@@ -163,11 +168,15 @@ class SimulationOut(ApiModel):
                 reference_dates=dict(sim.result["referenceDates"]),
                 rules_evaluations=int(sim.result["evaluations"]),
                 assumptions=list(sim.result["assumptions"]),
+                multi_year=MultiYearOut.of(tally.horizon, sim.result["multiYear"], by)
+                if tally.horizon is not None
+                else None,
             )
         return cls(
             id=str(sim.id),
             name=sim.name,
             period=PeriodOut.of(parse_key(sim.period_key)),
+            periods=sim.periods,
             status=sim.status,
             progress=ProgressOut(done=sim.done, total=sim.total),
             reform=dict(sim.reform),

@@ -2,7 +2,7 @@
 whatever the tables' statistics say
 
 Revision ID: u1_robust_posting_plans
-Revises: t1_simulations
+Revises: t2_simulation_periods
 Create Date: 2026-12-02
 
 The first batch of ``llr grant`` on a fresh database took 50-130 s for 5,000 citizens instead of
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from migrations.sql import run_script
 
 revision: str = "u1_robust_posting_plans"
-down_revision: str | None = "t1_simulations"
+down_revision: str | None = "t2_simulation_periods"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

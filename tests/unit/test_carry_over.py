@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.domain.ledger.maintenance import carry_by_age
+from app.domain.ledger.carry import carry_by_age
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.ledger.carry import cap_in_minor, carry_by_age
 from app.domain.ledger.ports import Actor, IncentiveCatalog
 from app.domain.ledger.repository import (
     Leg,
@@ -21,7 +22,7 @@ from app.domain.ledger.repository import (
 )
 from app.domain.ledger.service import Ledger
 from app.domain.periods import Period, parse_key
-from app.domain.quantities import Quantity, Unit
+from app.domain.quantities import Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +78,7 @@ async def close_period_batch(
     ).all()
     if not rows:
         return 0
-    cap = Quantity.parse(
-        catalog.carry_over_cap(ended.incentive, ended.period.end), ended.unit, allow_zero=True
-    ).minor
+    cap = cap_in_minor(catalog.carry_over_cap(ended.incentive, ended.period.end), ended.unit)
     validity = catalog.carry_over_validity(ended.incentive, ended.period.end)
     origins = await _origins(session, [r.id for r in rows]) if cap else {}
     following = catalog.period_for(ended.incentive, ended.period.end + timedelta(days=1))
@@ -142,30 +141,6 @@ async def close_period_batch(
             )
     await post(session, postings, now)
     return len(rows)
-
-
-def carry_by_age(
-    balance: int, granted: int, carried_in: dict[int, int], cap: int, validity: int
-) -> dict[int, int]:
-    """What moves into the next period, by age (1: granted in the period that ends; n: carried
-    n-1 times already), in minor units.
-
-    What was used went first out of the oldest carried amounts (first in, first out); an amount
-    older than ``validity`` periods lapses; the cap takes the youngest amounts first, as they
-    stay usable longest."""
-    used = max(0, granted + sum(carried_in.values()) - balance)
-    left: dict[int, int] = {}
-    for age in sorted(carried_in, reverse=True):
-        taken = min(used, carried_in[age])
-        used -= taken
-        left[age + 1] = carried_in[age] - taken
-    left[1] = balance - sum(left.values())
-    carry, room = {}, cap
-    for age in sorted(left):
-        if age <= validity and left[age] > 0 and room > 0:
-            carry[age] = min(left[age], room)
-            room -= carry[age]
-    return carry
 
 
 async def _origins(

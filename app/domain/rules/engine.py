@@ -235,9 +235,10 @@ def funding_shares(
     return {"government": Decimal(1)}
 
 
-def carry_over_cap(code: str, as_of: date) -> Decimal:
-    """How much of an unused balance carries into the next period (0 = use it or lose it)."""
-    params = default_book()[code]
+def carry_over_cap(code: str, as_of: date, book: ParameterBook | None = None) -> Decimal:
+    """How much of an unused balance carries into the next period (0 = use it or lose it),
+    under ``book`` (default: the law's; a simulation passes a reform's)."""
+    params = (book or default_book())[code]
     if as_of < params.in_force_from:
         return Decimal(0)
     return params.decimal("carryOverCap", as_of)
@@ -252,9 +253,9 @@ def pauses_when_not_eligible(code: str, as_of: date) -> bool:
     return params.flag("pauseWhenNotEligible", as_of)
 
 
-def carry_over_validity(code: str, as_of: date) -> int:
-    """How many periods after its own a carried balance stays usable."""
-    params = default_book()[code]
+def carry_over_validity(code: str, as_of: date, book: ParameterBook | None = None) -> int:
+    """How many periods after its own a carried balance stays usable (under ``book``)."""
+    params = (book or default_book())[code]
     if as_of < params.in_force_from:
         return 1
     return params.integer("carryOverValidity", as_of)

@@ -1,11 +1,9 @@
 """The simulation's rules path: each citizen's facts valid on each incentive's reference date
 (the one ``fold``), decided by the rules engine under the baseline's and the reform's parameter
 books (``decide``: the same rule functions as ``evaluate``), remembered per the facts the rules
-read (``ReadMemo``), tallied per group. Picklable: it runs in worker processes."""
+read (``ReadMemo``). Picklable: it runs in worker processes (``batch``)."""
 
 import json
-import os
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +18,6 @@ from app.domain.rules.engine import decide
 from app.domain.rules.memo import ReadMemo
 from app.domain.rules.parameters import ParameterBook
 from app.domain.simulation.reform import Reform
-from app.domain.simulation.tally import GroupKey, Tally, add_citizens, group_of_facts
 
 CODES = tuple(RULES)
 VOK_MONTHS = 12
@@ -137,6 +134,10 @@ class Simulator:
             answers.append(self.memos[code].get(found[day]))
         return on_day.facts, tuple(answers)
 
+    def on_nothing(self) -> tuple[int, ...]:
+        """Each incentive's answer on no facts (a citizen with none valid on the day)."""
+        return tuple(self.memos[code].get({}) for code in CODES)
+
     @property
     def evaluations(self) -> int:
         return sum(m.evaluations for m in self.memos.values())
@@ -145,31 +146,3 @@ class Simulator:
 def parse_declarations(text: str) -> list[Declaration]:
     """[[version, observed on, declared], ...] (valid-time order) as ``fold`` takes them."""
     return [(0, v, date.fromisoformat(on), d) for v, on, d in json.loads(text)]
-
-
-_WORKER: tuple[str, Simulator] | None = None
-
-
-def tally_batch(
-    key: str, reform: Reform, as_of: date, rows: list[tuple[str, GroupKey | None]]
-) -> Tally:
-    """One batch of citizens (their declarations as JSON, and their monitoring group or None:
-    the group of their facts), tallied. A worker process keeps its simulator between batches."""
-    global _WORKER
-    if _WORKER is None or _WORKER[0] != key:
-        _WORKER = (key, Simulator(reform, as_of))
-    simulator = _WORKER[1]
-    profiles: Counter[tuple[GroupKey, tuple[int, ...]]] = Counter()
-    for declarations, group in rows:
-        decided = simulator.citizen(parse_declarations(declarations))
-        if decided is None:
-            continue
-        facts, answers = decided
-        found = group if group is not None else group_of_facts(facts, as_of)
-        profiles[(found, answers)] += 1
-    tally = Tally(CODES)
-    for (group, answers), n in profiles.items():
-        add_citizens(tally, group, [simulator.pairs[i] for i in answers], n)
-    tally.evaluations = simulator.evaluations
-    tally.worker = os.getpid()
-    return tally

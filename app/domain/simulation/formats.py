@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.domain.quantities import Quantity
+from app.domain.simulation.multi_year import HorizonCell, HorizonPublished, HorizonSide
 from app.domain.simulation.results import Cell, Published
 
 TOTAL = "total"
@@ -90,11 +91,132 @@ def rows(published: Published) -> Iterator[list[str]]:
 
 
 def to_csv(published: Published) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows(published))
-    return out.getvalue()
+    return table_csv(rows(published))
 
 
 def to_data(published: Published) -> list[dict[str, Any]]:
-    found = list(rows(published))
-    return [dict(zip(found[0], row, strict=True)) for row in found[1:]]
+    return table_data(rows(published))
+
+
+SIDE_COLUMNS = (
+    "Beneficiaries",
+    "Entitlement",
+    "ExpectedUse",
+    "CarriedOver",
+    "Expired",
+    "PublicCost",
+)
+HORIZON_HEADER = (
+    "incentive",
+    "period",
+    "citizens",
+    "unit",
+    *(f"baseline{c}" for c in SIDE_COLUMNS),
+    *(f"reform{c}" for c in SIDE_COLUMNS),
+    "gainers",
+    "gain",
+    "losers",
+    "loss",
+    "flag",
+)
+
+
+def _side(side: HorizonSide) -> list[str]:
+    return [
+        str(side.beneficiaries),
+        side.entitlement.text(),
+        side.expected_use.text(),
+        side.carried_over.text(),
+        side.expired.text(),
+        _text(side.public_cost),
+    ]
+
+
+def _horizon_rows(published: HorizonPublished, cell: HorizonCell) -> Iterator[list[str]]:
+    group = [cell.group.get(d.value, TOTAL) for d in published.by]
+    if cell.flag:
+        yield [*group, *([""] * (len(HORIZON_HEADER) - 1)), cell.flag]
+        return
+    citizens = str(cell.citizens)
+    for f in cell.incentives:
+        unit = f.total.baseline.entitlement.unit.value
+        for p in f.periods:
+            yield [
+                *group,
+                f.incentive,
+                p.period,
+                citizens,
+                unit,
+                *_side(p.baseline),
+                *_side(p.reform),
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        changes = [
+            str(f.gainers.count),
+            f.gainers.amount.text(),
+            str(f.losers.count),
+            f.losers.amount.text(),
+        ]
+        yield [
+            *group,
+            f.incentive,
+            TOTAL,
+            citizens,
+            unit,
+            *_side(f.total.baseline),
+            *_side(f.total.reform),
+            *changes,
+            "",
+        ]
+    over = cell.overall
+    if over is None:
+        return
+    blank = [""] * (len(SIDE_COLUMNS) - 1)
+    for cost in [*over.periods, over.total]:
+        last = cost is over.total
+        changes = (
+            [
+                str(over.gainers.count),
+                over.gainers.amount.text(),
+                str(over.losers.count),
+                over.losers.amount.text(),
+            ]
+            if last
+            else [""] * 4
+        )
+        yield [
+            *group,
+            "allCosted",
+            cost.period,
+            citizens,
+            "EUR",
+            *blank,
+            cost.baseline.text(),
+            *blank,
+            cost.reform.text(),
+            *changes,
+            "",
+        ]
+
+
+def horizon_rows(published: HorizonPublished) -> Iterator[list[str]]:
+    """A multi-year result: per cell, incentive and period (then ``total``), and the public
+    cost over the costed incentives (``allCosted``)."""
+    yield [*(d.value for d in published.by), *HORIZON_HEADER]
+    for cell in [*published.cells, *published.totals, published.total]:
+        yield from _horizon_rows(published, cell)
+
+
+def table_csv(found: Iterator[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(found)
+    return out.getvalue()
+
+
+def table_data(found: Iterator[list[str]]) -> list[dict[str, Any]]:
+    header, *rest = list(found)
+    return [dict(zip(header, row, strict=True)) for row in rest]

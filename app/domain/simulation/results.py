@@ -124,8 +124,18 @@ def _cell(tally: Tally, group: Mapping[str, str], row: Row, hidden: bool) -> Cel
     return Cell(group, values[0], figures, overall)
 
 
-def publish(tally: Tally, by: Sequence[Dimension]) -> Published:
-    """The result by ``by`` (none: the totals only), small cells suppressed."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A published cell or total before it is read: its group, summed row, suppressed."""
+
+    group: Mapping[str, str]
+    row: Row
+    hidden: bool
+
+
+def entries(tally: Tally, by: Sequence[Dimension]) -> tuple[list[Entry], int]:
+    """The cells by ``by`` (in order), then the totals (the grand total last), small cells
+    suppressed; and how many are cells. The citizens are each row's first value."""
     width = tally.width
     rows: dict[GroupKey, Row] = {}
     for group, values in tally.groups.items():
@@ -133,13 +143,16 @@ def publish(tally: Tally, by: Sequence[Dimension]) -> Published:
         rows[key] = rows.get(key, Row((0,) * width)) + Row(tuple(values))
     keys = ordered_keys(rows, by)
     summed = totals(rows, by, Row((0,) * width))
-    entries = [rows[k] for k in keys] + [r for _, r in summed]
-    hidden = suppressed(keys, [r.values[0] for r in entries], by)
+    found = [rows[k] for k in keys] + [r for _, r in summed]
+    hidden = suppressed(keys, [r.values[0] for r in found], by)
     names = [d.value for d in by]
     groups = [dict(zip(names, k, strict=True)) for k in keys] + [g for g, _ in summed]
-    made = [
-        _cell(tally, group, row, i in hidden)
-        for i, (group, row) in enumerate(zip(groups, entries, strict=True))
-    ]
-    n = len(keys)
+    made = [Entry(g, r, i in hidden) for i, (g, r) in enumerate(zip(groups, found, strict=True))]
+    return made, len(keys)
+
+
+def publish(tally: Tally, by: Sequence[Dimension]) -> Published:
+    """The result by ``by`` (none: the totals only), small cells suppressed."""
+    found, n = entries(tally, by)
+    made = [_cell(tally, e.group, e.row, e.hidden) for e in found]
     return Published(tuple(by), made[-1], made[:n], made[n:-1])

@@ -16,7 +16,10 @@ from datetime import date, datetime
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.simulation.evaluate import tally_batch
+from app.domain.periods import Period
+from app.domain.simulation.batch import Plan, tally_batch
+from app.domain.simulation.behaviour import DEFAULT_BY, Behaviour, assumed
+from app.domain.simulation.horizon import followed, horizon
 from app.domain.simulation.reform import Reform
 from app.domain.simulation.tally import GroupKey, Tally
 from app.domain.statistics.tables import DIMENSION_COLUMNS, groups
@@ -37,14 +40,36 @@ Progress = Callable[[int, int], Awaitable[None]]
 @dataclass(frozen=True, slots=True)
 class Run:
     reform: Reform
-    as_of: date
+    period: Period
+    """The (first) period simulated."""
     snapshot: datetime
     """Facts recorded after it are not read."""
+    periods: int = 1
+    behaviour: Behaviour | None = None
+    """The take-up rates of a multi-year run (``periods`` > 1)."""
+
+    @property
+    def as_of(self) -> date:
+        return self.period.start
+
+    @property
+    def horizon(self) -> list[Period]:
+        return horizon(self.period, self.periods)
+
+    @property
+    def plan(self) -> Plan:
+        periods = self.horizon
+        days = tuple(p.start for p in periods)
+        if len(periods) == 1:
+            return Plan(self.reform, days)
+        codes, _ = followed(periods)
+        return Plan(self.reform, days, codes, self.behaviour or assumed(codes, DEFAULT_BY))
 
     @property
     def key(self) -> str:
-        data = json.dumps([self.reform.as_data, self.as_of.isoformat()], sort_keys=True)
-        return hashlib.sha256(data.encode()).hexdigest()[:16]
+        behaviour = self.behaviour.as_json() if self.behaviour else None
+        data = [self.reform.as_data, self.as_of.isoformat(), self.periods, behaviour]
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 async def _groups(session: AsyncSession) -> dict[int, GroupKey]:
@@ -68,6 +93,7 @@ async def simulate(
     batch_size: int = BATCH_SIZE,
 ) -> Tally:
     """The tallies of ``run`` over every citizen with facts; ``progress`` after each batch."""
+    plan = run.plan
     async with sessions() as session:
         total = await count(session, run.snapshot)
         known = await _groups(session)
@@ -112,7 +138,7 @@ async def simulate(
                 break
             after = rows[-1][0]
             batch = [(r[1], known.get(r[2]) if r[2] is not None else None) for r in rows]
-            args = (run.key, run.reform, run.as_of, batch)
+            args = (run.key, plan, batch)
             future = (
                 loop.run_in_executor(pool, tally_batch, *args)
                 if pool

@@ -15,14 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.errors import DomainError, InvalidInput, NotFound
+from app.domain.grants import RulesCatalog
 from app.domain.periods import Period, parse_key
 from app.domain.rules import reference_date
+from app.domain.simulation.behaviour import DEFAULT_BY, Behaviour, observed
 from app.domain.simulation.evaluate import CODES
+from app.domain.simulation.horizon import followed, horizon
+from app.domain.simulation.multi_year import multi_year_data
 from app.domain.simulation.reform import Reform, named_reform, parse_reform
 from app.domain.simulation.run import Run, simulate
 from app.domain.simulation.tables import simulations
 from app.domain.simulation.tally import Tally
-from app.domain.statistics.service import parse_by
+from app.domain.statistics.dimensions import Dimension
+from app.domain.statistics.service import Reader, parse_by
 
 log = logging.getLogger("llr.simulation")
 __all__ = ["parse_by"]
@@ -51,10 +56,17 @@ class Request:
     period: Period
     reform: Reform
     reform_name: str | None
+    periods: int = 1
+    take_up_by: Dimension = DEFAULT_BY
 
 
 def parse_request(
-    name: str, period_key: str | None, reform: Mapping[str, Any] | None, reform_name: str | None
+    name: str,
+    period_key: str | None,
+    reform: Mapping[str, Any] | None,
+    reform_name: str | None,
+    periods: int = 1,
+    take_up_by: str | None = None,
 ) -> Request:
     """The simulation a request asks for, or ``InvalidInput`` naming the field."""
     if (reform is None) == (reform_name is None):
@@ -68,7 +80,17 @@ def parse_request(
         period = parse_key(key)
     except ValueError as exc:
         raise InvalidInput("period", key, str(exc)) from None
-    return Request(name, period, found, reform_name)
+    horizon(period, periods)
+    return Request(name, period, found, reform_name, periods, parse_take_up_by(take_up_by))
+
+
+def parse_take_up_by(value: str | None, where: str = "takeUpBy") -> Dimension:
+    """The dimension whose groups' take-up a multi-year run uses (None: the default)."""
+    try:
+        return Dimension(value) if value is not None else DEFAULT_BY
+    except ValueError:
+        known = ", ".join(d.value for d in Dimension)
+        raise InvalidInput(where, value, f"not a dimension (one of {known})") from None
 
 
 async def create(session: AsyncSession, partner: str, request: Request) -> uuid.UUID:
@@ -96,6 +118,7 @@ async def create(session: AsyncSession, partner: str, request: Request) -> uuid.
                     name=request.name,
                     period_key=request.period.key,
                     as_of=request.period.start,
+                    periods=request.periods,
                     reform=data,
                     status="running",
                 )
@@ -107,18 +130,52 @@ async def create(session: AsyncSession, partner: str, request: Request) -> uuid.
     return sim_id
 
 
-async def launch(
-    sessions: async_sessionmaker[AsyncSession], sim_id: uuid.UUID, request: Request, workers: int
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """Where a simulation runs: the service's sessions and rules processes, the day (a
+    multi-year run reads take-up of the periods closed by then) and who asked (the take-up
+    read is logged as theirs)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    workers: int
+    today: date
+    reader: Reader
+
+
+async def launch(where: Launch, sim_id: uuid.UUID, request: Request) -> None:
     """Starts the simulation in this process, in the background."""
-    task = asyncio.create_task(_run(sessions, sim_id, request, workers))
+    task = asyncio.create_task(_run(where, sim_id, request))
     RUNNING[sim_id] = task
     task.add_done_callback(lambda _: RUNNING.pop(sim_id, None))
 
 
-async def _run(
-    sessions: async_sessionmaker[AsyncSession], sim_id: uuid.UUID, request: Request, workers: int
-) -> None:
+async def prepare(
+    sessions: async_sessionmaker[AsyncSession],
+    request: Request,
+    today: date,
+    reader: Reader,
+    behaviour: Behaviour | None = None,
+) -> Run:
+    """The run of ``request`` on the facts as they stand now, with, for a multi-year run, the
+    take-up monitoring observed (read now, logged as ``reader``'s; ``behaviour``: rates read
+    elsewhere, a benchmark's)."""
+    async with sessions() as session:
+        snapshot = await session.scalar(select(func.clock_timestamp()))
+    assert snapshot is not None
+    if request.periods > 1 and behaviour is None:
+        codes, _ = followed(horizon(request.period, request.periods))
+        async with sessions() as session, session.begin():
+            catalog = RulesCatalog()
+            behaviour = await observed(session, catalog, codes, request.take_up_by, today, reader)
+    periods = request.periods
+    return Run(
+        request.reform, request.period, snapshot, periods, behaviour if periods > 1 else None
+    )
+
+
+async def _run(where: Launch, sim_id: uuid.UUID, request: Request) -> None:
+    sessions = where.sessions
+
     async def progress(done: int, total: int) -> None:
         async with sessions() as session, session.begin():
             await session.execute(
@@ -127,13 +184,10 @@ async def _run(
                 .values(citizens_done=done, citizens_total=total, updated_at=text("now()"))
             )
 
-    async with sessions() as session:
-        snapshot = await session.scalar(select(func.clock_timestamp()))
     try:
-        assert snapshot is not None
-        run = Run(request.reform, request.period.start, snapshot)
-        tally = await simulate(sessions, run, progress, workers)
-        values: dict[str, Any] = {"status": "done", "result": result_data(tally, run.as_of)}
+        run = await prepare(sessions, request, where.today, where.reader)
+        tally = await simulate(sessions, run, progress, where.workers)
+        values: dict[str, Any] = {"status": "done", "result": result_data(tally, run)}
     except Exception as exc:  # the run failed: say so on the resource, keep the service up
         log.exception("simulation %s failed", sim_id)
         values = {"status": "failed", "error": type(exc).__name__}
@@ -145,14 +199,17 @@ async def _run(
         )
 
 
-def result_data(tally: Tally, as_of: date) -> dict[str, Any]:
+def result_data(tally: Tally, run: Run) -> dict[str, Any]:
     """What is stored of a finished run: the tallies and how they were made."""
-    return {
+    made: dict[str, Any] = {
         "tally": tally.as_json(),
         "evaluations": tally.evaluations,
-        "referenceDates": {c: reference_date(c, as_of).isoformat() for c in CODES},
+        "referenceDates": {c: reference_date(c, run.as_of).isoformat() for c in CODES},
         "assumptions": list(ASSUMPTIONS),
     }
+    if run.periods > 1:
+        made["multiYear"] = multi_year_data(run)
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +218,7 @@ class Simulation:
     name: str
     period_key: str
     as_of: date
+    periods: int
     reform: Mapping[str, Any]
     status: str
     done: int
@@ -189,6 +247,7 @@ async def find(session: AsyncSession, partner: str, sim_id: uuid.UUID) -> Simula
         row.name,
         row.period_key,
         row.as_of,
+        row.periods,
         row.reform,
         row.status,
         row.citizens_done,

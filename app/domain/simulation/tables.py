@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     Index,
+    Integer,
     PrimaryKeyConstraint,
     Table,
     Text,
@@ -27,6 +28,13 @@ simulations = Table(
     Column("name", Text, nullable=False),
     Column("period_key", Text, nullable=False),
     Column("as_of", Date, nullable=False),
+    Column(
+        "periods",
+        Integer,
+        nullable=False,
+        server_default=text("1"),
+        comment="periods simulated one after the other from period_key (1: one period)",
+    ),
     Column("reform", JSONB, nullable=False),
     Column("status", Text, nullable=False),
     Column("citizens_total", BigInteger, nullable=False, server_default=text("0")),
@@ -38,6 +46,7 @@ simulations = Table(
     Column("finished_at", TIMESTAMPTZ),
     PrimaryKeyConstraint("id", name=conv("pk_simulations")),
     CheckConstraint("status IN ('running', 'done', 'failed')", name=conv("ck_simulations_status")),
+    CheckConstraint("periods BETWEEN 1 AND 6", name=conv("ck_simulations_periods")),
     CheckConstraint(
         "citizens_done >= 0 AND citizens_total >= 0", name=conv("ck_simulations_progress")
     ),

@@ -39,6 +39,8 @@ class Tally:
     units: dict[str, str] = field(default_factory=dict)
     evaluations: int = 0
     worker: int = 0
+    horizon: "HorizonTally | None" = None
+    """A multi-year run's tallies (``periods`` > 1), beside the first period's."""
 
     @property
     def width(self) -> int:
@@ -57,19 +59,73 @@ class Tally:
                 mine[i] += v
         for code, unit in other.units.items():
             self.units.setdefault(code, unit)
+        if other.horizon is not None:
+            if self.horizon is None:
+                self.horizon = HorizonTally(other.horizon.codes, periods=other.horizon.periods)
+            self.horizon.add(other.horizon)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        made = {
             "codes": list(self.codes),
             "units": self.units,
             "groups": [[list(k), v] for k, v in sorted(self.groups.items())],
         }
+        if self.horizon is not None:
+            made["horizon"] = self.horizon.as_json()
+        return made
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Tally":
         tally = cls(list(data["codes"]), units=dict(data["units"]))
         tally.groups = {tuple(k): list(v) for k, v in data["groups"]}
+        if "horizon" in data:
+            tally.horizon = HorizonTally.from_json(data["horizon"])
         return tally
+
+
+STEP = ("beneficiaries", "entitlement", "expectedUse", "carriedOver", "expired", "publicCost")
+"""One side's figures for one period of a multi-year run (amounts in minor units)."""
+
+
+@dataclass(slots=True)
+class HorizonTally(Tally):
+    """A multi-year run per group: [citizens, per code (per side: citizens who were a
+    beneficiary in any period, then ``STEP`` per period), gainers, gain, losers, loss of
+    expected use over the horizon, then ``OVERALL`` of the public cost of expected use]."""
+
+    periods: int = 1
+
+    @property
+    def side_width(self) -> int:
+        return 1 + self.periods * len(STEP)
+
+    @property
+    def code_width(self) -> int:
+        return 2 * self.side_width + len(OVERALL)
+
+    @property
+    def width(self) -> int:
+        return 1 + len(self.codes) * self.code_width + len(OVERALL)
+
+    def as_json(self) -> dict[str, Any]:
+        return {**Tally.as_json(self), "periods": self.periods}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "HorizonTally":
+        tally = cls(list(data["codes"]), units=dict(data["units"]), periods=int(data["periods"]))
+        tally.groups = {tuple(k): list(v) for k, v in data["groups"]}
+        return tally
+
+
+def add_change(row: list[int], at: int, n: int, change: int) -> None:
+    """``n`` citizens whose figure changes by ``change``: gainers, gain, losers, loss at
+    ``row[at:at + 4]``."""
+    if change > 0:
+        row[at] += n
+        row[at + 1] += n * change
+    elif change < 0:
+        row[at + 2] += n
+        row[at + 3] -= n * change
 
 
 def add_citizens(tally: Tally, group: GroupKey, pairs: "Sequence[Pair]", n: int) -> None:
@@ -88,21 +144,9 @@ def add_citizens(tally: Tally, group: GroupKey, pairs: "Sequence[Pair]", n: int)
             values = (int(side.beneficiary), side.amount, side.public_cost, citizen)
             for k, value in enumerate(values):
                 row[at + j * len(SIDE) + k] += n * value
-        change = new.amount - base.amount
-        if change > 0:
-            row[at + 8] += n
-            row[at + 9] += n * change
-        elif change < 0:
-            row[at + 10] += n
-            row[at + 11] -= n * change
+        add_change(row, at + 2 * len(SIDE), n, new.amount - base.amount)
         cost_change += new.public_cost - base.public_cost
-    at = 1 + len(tally.codes) * step
-    if cost_change > 0:
-        row[at] += n
-        row[at + 1] += n * cost_change
-    elif cost_change < 0:
-        row[at + 2] += n
-        row[at + 3] -= n * cost_change
+    add_change(row, 1 + len(tally.codes) * step, n, cost_change)
 
 
 def group_of_facts(facts: Mapping[str, Any], on: date) -> GroupKey:

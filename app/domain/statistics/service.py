@@ -211,7 +211,9 @@ async def matthew(
     keys = await session.scalars(
         select(cells.c.period_key).where(cells.c.incentive == query.incentive).distinct()
     )
-    periods = sorted(p for p in (_period(k) for k in keys) if p and p.start <= query.period.start)
+    periods = sorted(
+        p for p in (known_period(k) for k in keys) if p and p.start <= query.period.start
+    )
     trend = []
     for period in periods[-TREND_PERIODS:]:
         table = await take_up(session, catalog, Query(query.incentive, period, by_level.by), today)
@@ -219,7 +221,7 @@ async def matthew(
     return Matthew(query.incentive, point, trend, left)
 
 
-def _period(key: str) -> Period | None:
+def known_period(key: str) -> Period | None:
     try:
         return parse_key(key)
     except ValueError:
