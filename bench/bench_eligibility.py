@@ -28,8 +28,13 @@ from app.domain.rules import Facts, TrainingInfo, evaluate  # noqa: E402
 from app.schemas.examples import EXAMPLE_FACTS  # noqa: E402
 
 FACTS = EXAMPLE_FACTS
-TRAINING = {"kind": "course", "contactHours": "40", "vovEligible": True, "voucherEligible": True,
-            "vokFlagged": True}  # fmt: skip
+TRAINING = {
+    "kind": "course",
+    "contactHours": "40",
+    "vovEligible": True,
+    "voucherEligible": True,
+    "vokFlagged": True,
+}
 
 
 def bench_engine(seconds: float) -> float:
@@ -73,8 +78,11 @@ def development_token(partner: str = "vdab") -> str:
     """A token of the development issuer the server started by ``./dev serve`` trusts."""
     minted = subprocess.run(
         [str(ROOT / "dev"), "llr", "token", "--partner", partner],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return minted.stdout.strip()
 
 

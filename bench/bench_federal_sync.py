@@ -39,9 +39,20 @@ def _free_port() -> int:
 
 def _standin(citizens: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    command = [sys.executable, "-m", "app.cli", "federal", "simulate", "--no-data",
-               "--generate", str(citizens), "--port", str(port),
-               "--token-lifetime", "3600"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "federal",
+        "simulate",
+        "--no-data",
+        "--generate",
+        str(citizens),
+        "--port",
+        str(port),
+        "--token-lifetime",
+        "3600",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -64,15 +75,17 @@ def main() -> int:
     with server() as db:
         ceiling_url = db.database("bench_pgbench")
         pgbench.initialise(ceiling_url, 10)
-        tpcb = pgbench.measure(ceiling_url, select_only=False, clients=16,
-                               seconds=args.pgbench_seconds)  # fmt: skip
+        tpcb = pgbench.measure(
+            ceiling_url, select_only=False, clients=16, seconds=args.pgbench_seconds
+        )
         print(f"pgbench tpcb-like: {tpcb.tps:,.0f} tps", flush=True)
         url = db.database("bench_federal")
         upgrade(url)
         standin, federal_url = _standin(args.citizens)
         try:
-            settings = Settings(database_url=url, federal_url=federal_url,
-                                db_statement_timeout_ms=0)  # fmt: skip
+            settings = Settings(
+                database_url=url, federal_url=federal_url, db_statement_timeout_ms=0
+            )
             reports = Path("bench/reports")
             began = time.perf_counter()
             report, found, _ = asyncio.run(
@@ -92,14 +105,22 @@ def main() -> int:
             standin.wait(10)
     syncing = first - reconciling
     result = {
-        "at": started_at.isoformat(), "citizens": args.citizens, "pageSize": args.page_size,
-        "changes": report.changes, "grants": report.grants, "redeems": report.redeems,
-        "syncSeconds": round(syncing, 1), "changesPerSecond": round(report.changes / syncing),
-        "reconcileSeconds": round(reconciling, 1), "discrepancies": len(found.items),
-        "rerunSeconds": round(rerun, 1), "rerunPosted": again.grants + again.redeems,
+        "at": started_at.isoformat(),
+        "citizens": args.citizens,
+        "pageSize": args.page_size,
+        "changes": report.changes,
+        "grants": report.grants,
+        "redeems": report.redeems,
+        "syncSeconds": round(syncing, 1),
+        "changesPerSecond": round(report.changes / syncing),
+        "reconcileSeconds": round(reconciling, 1),
+        "discrepancies": len(found.items),
+        "rerunSeconds": round(rerun, 1),
+        "rerunPosted": again.grants + again.redeems,
         "rerunChangesPerSecond": round(again.changes / rerun),
-        "pgbenchTpcbLike": round(tpcb.tps), "cpus": os.cpu_count(),
-    }  # fmt: skip
+        "pgbenchTpcbLike": round(tpcb.tps),
+        "cpus": os.cpu_count(),
+    }
     print(
         "\n| changes | sync s | changes/s | postings | reconcile s | rerun s (posted) "
         "| rerun changes/s | pgbench tpcb-like tps | changes/s per tps |"

@@ -37,11 +37,15 @@ def run(url: str, citizens: int, batch_size: int) -> dict[str, object]:
     again = asyncio.run(grant(settings, url, None, None, batch_size))
     second = time.perf_counter() - started
     return {
-        "citizens": report.citizens, "seedSeconds": round(seeded, 1),
-        "grantSeconds": round(first, 1), "citizensPerSecond": round(report.citizens / first),
-        "rightsGranted": report.granted, "evaluations": report.evaluations,
-        "rerunSeconds": round(second, 1), "rerunGranted": again.granted,
-    }  # fmt: skip
+        "citizens": report.citizens,
+        "seedSeconds": round(seeded, 1),
+        "grantSeconds": round(first, 1),
+        "citizensPerSecond": round(report.citizens / first),
+        "rightsGranted": report.granted,
+        "evaluations": report.evaluations,
+        "rerunSeconds": round(second, 1),
+        "rerunGranted": again.granted,
+    }
 
 
 def main() -> None:

@@ -111,14 +111,20 @@ async def time_reads(settings: Settings, url: str, repeat: int) -> dict[str, lis
                 started = time.perf_counter()
                 async with sessions() as session, session.begin():
                     query, left = await service.open_read(
-                        session, catalog, CliReader(), "statistics.takeUp",
-                        ("vov", "2026-27", by), today,
-                    )  # fmt: skip
+                        session,
+                        catalog,
+                        CliReader(),
+                        "statistics.takeUp",
+                        ("vov", "2026-27", by),
+                        today,
+                    )
                     table = await service.take_up(session, catalog, query, today, left)
                 times.append((time.perf_counter() - started) * 1000)
             assert table.grand_total.figures is not None
-            print(f"  by {','.join(by)}: eligible {table.grand_total.figures.eligible:,}, "
-                  f"users {table.grand_total.figures.users:,}")  # fmt: skip
+            print(
+                f"  by {','.join(by)}: eligible {table.grand_total.figures.eligible:,}, "
+                f"users {table.grand_total.figures.users:,}"
+            )
             found[",".join(by)] = times
     finally:
         await engine.dispose()
@@ -134,8 +140,9 @@ def main() -> int:
     with server() as db:
         ceiling_url = db.database("bench_pgbench")
         pgbench.initialise(ceiling_url, 10)
-        select_only = pgbench.measure(ceiling_url, select_only=True, clients=16,
-                                      seconds=args.seconds)  # fmt: skip
+        select_only = pgbench.measure(
+            ceiling_url, select_only=True, clients=16, seconds=args.seconds
+        )
         url = db.database("bench_statistics")
         upgrade(url)
         started = time.perf_counter()
@@ -147,17 +154,23 @@ def main() -> int:
         fold_seconds = time.perf_counter() - started
         reads = asyncio.run(time_reads(settings, url, args.repeat))
     rate = folded / fold_seconds
-    print(f"\n{args.citizens:,} citizens; seeded (SQL + ledger_post) in {seeded:.1f} s; "
-          f"folded {folded:,} legs in {fold_seconds:.1f} s ({rate:,.0f} legs/s)")  # fmt: skip
+    print(
+        f"\n{args.citizens:,} citizens; seeded (SQL + ledger_post) in {seeded:.1f} s; "
+        f"folded {folded:,} legs in {fold_seconds:.1f} s ({rate:,.0f} legs/s)"
+    )
     print("\n| scenario | median ms | max ms | per second | vs pgbench select-only |")
     print("|---|---:|---:|---:|---:|")
-    print(f"| pgbench select-only (16 clients) | {select_only.latency_ms:.2f} (avg) | | "
-          f"{select_only.tps:,.0f} tps | |")  # fmt: skip
+    print(
+        f"| pgbench select-only (16 clients) | {select_only.latency_ms:.2f} (avg) | | "
+        f"{select_only.tps:,.0f} tps | |"
+    )
     for by, times in reads.items():
         median = statistics.median(times)
         share = 1000 / median / select_only.tps
-        print(f"| takeUp by {by}, {args.citizens:,} citizens (1 client) | {median:.1f} | "
-              f"{max(times):.1f} | {1000 / median:,.0f} | {share:.2%} |")  # fmt: skip
+        print(
+            f"| takeUp by {by}, {args.citizens:,} citizens (1 client) | {median:.1f} | "
+            f"{max(times):.1f} | {1000 / median:,.0f} | {share:.2%} |"
+        )
     return 0
 
 

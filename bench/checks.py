@@ -20,11 +20,13 @@ def hot_citizen(
     available = granted - reserved - used; every 201 wrk saw is on the record, and at most one
     request per connection more (those still in flight when wrk stopped, which it never counts)."""
     settle(url)
-    wallet = httpx.get(f"{base}/wallet/{ssin}", headers={"Authorization": f"Bearer {token}"},
-                       timeout=30).json()  # fmt: skip
+    wallet = httpx.get(
+        f"{base}/wallet/{ssin}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ).json()
     right = next(r for r in wallet["rights"] if r["incentive"] == "vov")
-    granted, reserved, used, available = (Decimal(right[k]) for k in
-                                          ("granted", "reserved", "used", "available"))  # fmt: skip
+    granted, reserved, used, available = (
+        Decimal(right[k]) for k in ("granted", "reserved", "used", "available")
+    )
 
     async def posted() -> dict[str, int]:
         conn = await asyncpg.connect(url)
@@ -42,17 +44,22 @@ def hot_citizen(
     reserves, captures = record.get("reserve", 0), record.get("capture", 0)
     answered = load.ok("reserve201", "capture201")
     step = Decimal("0.01")
-    expected = {"used": captures * step, "reserved": (reserves - captures) * step,
-                "available": granted - reserves * step}  # fmt: skip
+    expected = {
+        "used": captures * step,
+        "reserved": (reserves - captures) * step,
+        "available": granted - reserves * step,
+    }
     shown = {"used": used, "reserved": reserved, "available": available}
     acknowledged = answered <= reserves + captures <= answered + connections
     return {
-        "exact": expected == shown and acknowledged, "granted": str(granted),
+        "exact": expected == shown and acknowledged,
+        "granted": str(granted),
         "shown": {k: str(v) for k, v in shown.items()},
         "expected": {k: str(v) for k, v in expected.items()},
-        "posted": {"reserve": reserves, "capture": captures}, "answered201": answered,
+        "posted": {"reserve": reserves, "capture": captures},
+        "answered201": answered,
         "everyAnswered201Posted": acknowledged,
-    }  # fmt: skip
+    }
 
 
 def settle(url: str, timeout: float = 30) -> None:

@@ -14,12 +14,22 @@ from app.settings import Settings
 # A private-sector employee working in Flanders at 80%: entitled to VOV (hours), training
 # vouchers (EUR) and career vouchers, as tests/support.EMPLOYEE_FACTS.
 EMPLOYEE_FACTS = {
-    "status": "employee", "sector": "private", "workplaceRegion": "flanders",
-    "residenceRegion": "flanders", "employmentFraction": "0.80", "weeklyHours": "30.40",
-    "educationLevel": "medium", "workExperienceMonths": 120, "careerVouchersUsed": 0,
-    "employerFte": "45", "receivesUnemploymentBenefit": False, "contractType": "regular",
-    "agencyWorker": False, "sideSelfEmployed": False, "livesAlone": False,
-}  # fmt: skip
+    "status": "employee",
+    "sector": "private",
+    "workplaceRegion": "flanders",
+    "residenceRegion": "flanders",
+    "employmentFraction": "0.80",
+    "weeklyHours": "30.40",
+    "educationLevel": "medium",
+    "workExperienceMonths": 120,
+    "careerVouchersUsed": 0,
+    "employerFte": "45",
+    "receivesUnemploymentBenefit": False,
+    "contractType": "regular",
+    "agencyWorker": False,
+    "sideSelfEmployed": False,
+    "livesAlone": False,
+}
 
 
 def ssins(first: int, count: int) -> Iterator[str]:
@@ -44,8 +54,9 @@ async def _seed(url: str, keys: list[str]) -> None:
     conn = await asyncpg.connect(url)
     try:
         for start in range(0, len(keys), 50_000):
-            await conn.execute(INSERT_FACTS, keys[start : start + 50_000],
-                               json.dumps(EMPLOYEE_FACTS))  # fmt: skip
+            await conn.execute(
+                INSERT_FACTS, keys[start : start + 50_000], json.dumps(EMPLOYEE_FACTS)
+            )
         await conn.execute("ANALYZE citizen_facts")
     finally:
         await conn.close()

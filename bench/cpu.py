@@ -45,9 +45,12 @@ def sample(service_group: int, postgres_pid: int | None) -> Sample:
 
 def per_request(before: Sample, after: Sample, requests: int, seconds: float) -> dict[str, float]:
     """CPU milliseconds per request of each side, and the cores each kept busy."""
-    spent = {"service": after.service - before.service,
-             "postgres": after.postgres - before.postgres,
-             "loadGenerator": after.children - before.children}  # fmt: skip
-    return {f"{name}MsPerRequest": round(1000 * value / max(requests, 1), 3)
-            for name, value in spent.items()} | {
-        f"{name}Cores": round(value / seconds, 2) for name, value in spent.items()}  # fmt: skip
+    spent = {
+        "service": after.service - before.service,
+        "postgres": after.postgres - before.postgres,
+        "loadGenerator": after.children - before.children,
+    }
+    return {
+        f"{name}MsPerRequest": round(1000 * value / max(requests, 1), 3)
+        for name, value in spent.items()
+    } | {f"{name}Cores": round(value / seconds, 2) for name, value in spent.items()}

@@ -48,9 +48,14 @@ class Server:
             try:
                 rows = await conn.fetch(
                     "SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[])",
-                    ["fsync", "synchronous_commit", "shared_buffers", "max_connections",
-                     "server_version"],
-                )  # fmt: skip
+                    [
+                        "fsync",
+                        "synchronous_commit",
+                        "shared_buffers",
+                        "max_connections",
+                        "server_version",
+                    ],
+                )
                 return {row["name"]: row["setting"] for row in rows}
             finally:
                 await conn.close()

@@ -40,8 +40,9 @@ def ensure_wrk() -> str:
     if found:
         return found
     print("bench: wrk is missing; installing Debian's package (apt-get install wrk)", flush=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
+    )
     found = shutil.which("wrk")
     if not found:
         sys.exit("bench: wrk is needed: apt-get install wrk")
@@ -65,10 +66,26 @@ def run_wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix=f"bench-{scenario}-") as file:
         file.write(script)
         file.flush()
-        args = [ensure_wrk(), "-t", str(threads), "-c", str(connections),
-                "-d", f"{round(seconds)}s", "--timeout", "10s", "-s", file.name, base,
-                "--", token, nonce, str(ssin_file) if ssin_file else "-", str(threads),
-                *extra]  # fmt: skip
+        args = [
+            ensure_wrk(),
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{round(seconds)}s",
+            "--timeout",
+            "10s",
+            "-s",
+            file.name,
+            base,
+            "--",
+            token,
+            nonce,
+            str(ssin_file) if ssin_file else "-",
+            str(threads),
+            *extra,
+        ]
         done = subprocess.run(
             args, capture_output=True, text=True, check=True, timeout=seconds + 60
         )
@@ -77,7 +94,10 @@ def run_wrk(
         raise RuntimeError(f"wrk gave no summary:\n{done.stdout}\n{done.stderr}")
     found = json.loads(line.removeprefix("BENCH_JSON "))
     return Load(
-        requests=found["requests"], seconds=found["durationUs"] / 1e6,
-        p50_ms=found["p50Us"] / 1000, p99_ms=found["p99Us"] / 1000,
-        counts=found["counts"], socket_errors=found["socketErrors"],
-    )  # fmt: skip
+        requests=found["requests"],
+        seconds=found["durationUs"] / 1e6,
+        p50_ms=found["p50Us"] / 1000,
+        p99_ms=found["p99Us"] / 1000,
+        counts=found["counts"],
+        socket_errors=found["socketErrors"],
+    )

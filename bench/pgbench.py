@@ -27,8 +27,14 @@ def _conninfo(url: str) -> list[str]:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    args = ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
-            "-U", parsed.username or "postgres"]  # fmt: skip
+    args = [
+        "-h",
+        parsed.host or "127.0.0.1",
+        "-p",
+        str(parsed.port or 5432),
+        "-U",
+        parsed.username or "postgres",
+    ]
     return [*args, parsed.database or "postgres"]
 
 
@@ -42,17 +48,35 @@ def _env(url: str) -> dict[str, str]:
 
 
 def initialise(url: str, scale: int) -> None:
-    subprocess.run([_pgbench(), "-i", "-q", "-s", str(scale), *_conninfo(url)], check=True,
-                   capture_output=True, env=_env(url))  # fmt: skip
+    subprocess.run(
+        [_pgbench(), "-i", "-q", "-s", str(scale), *_conninfo(url)],
+        check=True,
+        capture_output=True,
+        env=_env(url),
+    )
 
 
 def measure(url: str, *, select_only: bool, clients: int, seconds: int) -> PgbenchResult:
     mode = ["-S"] if select_only else []
     done = subprocess.run(
-        [_pgbench(), *mode, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
-         *_conninfo(url)],
-        check=True, capture_output=True, text=True, env=_env(url), timeout=seconds + 120,
-    )  # fmt: skip
+        [
+            _pgbench(),
+            *mode,
+            "-n",
+            "-c",
+            str(clients),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            *_conninfo(url),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(url),
+        timeout=seconds + 120,
+    )
     tps = re.search(r"tps = ([\d.]+)", done.stdout)
     latency = re.search(r"latency average = ([\d.]+) ms", done.stdout)
     if tps is None or latency is None:

@@ -112,18 +112,26 @@ def prepare(url: str, settings: Settings, citizens: int, tmp: Path) -> dict[str,
     seeded = time.perf_counter() - started
     started = time.perf_counter()
     with analysing(url):
-        granted = asyncio.run(grant(Settings(database_url=url, db_statement_timeout_ms=0), url,
-                                    None, None, 5000))  # fmt: skip
+        granted = asyncio.run(
+            grant(Settings(database_url=url, db_statement_timeout_ms=0), url, None, None, 5000)
+        )
     grant_seconds = time.perf_counter() - started
     # As autovacuum would in time: without statistics after the bulk load, the planner scans
     # all of ledger_legs for a wallet's balances (12 ms instead of 0.09 ms at 20,000 citizens).
     analyze(url)
     seed_citizens(url, settings, citizens, citizens, tmp / "first-read.txt")
     seed_citizens(url, settings, 2 * citizens, 1, tmp / "hot.txt")
-    print(f"seeded {citizens:,} citizens in {seeded:.1f} s; llr grant: {grant_seconds:.1f} s "
-          f"({granted.granted:,} rights)", flush=True)  # fmt: skip
-    return {"citizens": citizens, "seedSeconds": round(seeded, 1),
-            "grantSeconds": round(grant_seconds, 1), "rightsGranted": granted.granted}  # fmt: skip
+    print(
+        f"seeded {citizens:,} citizens in {seeded:.1f} s; llr grant: {grant_seconds:.1f} s "
+        f"({granted.granted:,} rights)",
+        flush=True,
+    )
+    return {
+        "citizens": citizens,
+        "seedSeconds": round(seeded, 1),
+        "grantSeconds": round(grant_seconds, 1),
+        "rightsGranted": granted.granted,
+    }
 
 
 def grant_once(url: str, citizens: int) -> dict[str, object]:
@@ -137,10 +145,14 @@ def grant_once(url: str, citizens: int) -> dict[str, object]:
     started = time.perf_counter()
     report = asyncio.run(bench_grant.grant(settings, url, None, None, 5000))
     seconds = time.perf_counter() - started
-    return {"citizens": report.citizens, "seedSeconds": round(seeded, 1),
-            "grantSeconds": round(seconds, 1),
-            "citizensPerSecond": round(report.citizens / seconds),
-            "rightsGranted": report.granted, "evaluations": report.evaluations}  # fmt: skip
+    return {
+        "citizens": report.citizens,
+        "seedSeconds": round(seeded, 1),
+        "grantSeconds": round(seconds, 1),
+        "citizensPerSecond": round(report.citizens / seconds),
+        "rightsGranted": report.granted,
+        "evaluations": report.evaluations,
+    }
 
 
 def citizen_key(ssin: str) -> str:
@@ -161,46 +173,106 @@ def scenarios(
     select_only, tpcb = ceilings["select-only"].tps, ceilings["tpcb-like"].tps
     tag = f" ({svc.workers} worker{'s' if svc.workers > 1 else ''})"
 
-    def load(scenario: str, seconds: float, ssin_file: str | None = None,
-             extra: tuple[str, ...] = ()) -> Load:  # fmt: skip
+    def load(
+        scenario: str, seconds: float, ssin_file: str | None = None, extra: tuple[str, ...] = ()
+    ) -> Load:
         before = cpu.sample(svc.group, postgres_pid)
-        found = run_wrk(svc.base, scenario, token=token, nonce=nonce, seconds=seconds,
-                        connections=args.connections,
-                        ssin_file=tmp / ssin_file if ssin_file else None, extra=extra)  # fmt: skip
-        spent = cpu.per_request(before, cpu.sample(svc.group, postgres_pid), found.requests,
-                                found.seconds)  # fmt: skip
+        found = run_wrk(
+            svc.base,
+            scenario,
+            token=token,
+            nonce=nonce,
+            seconds=seconds,
+            connections=args.connections,
+            ssin_file=tmp / ssin_file if ssin_file else None,
+            extra=extra,
+        )
+        spent = cpu.per_request(
+            before, cpu.sample(svc.group, postgres_pid), found.requests, found.seconds
+        )
         return dataclasses.replace(found, cpu=spent)
 
     rows = []
     load("eligibility", 2)  # warm-up: parameter and message caches, pool connections
     found = load("eligibility", args.seconds)
-    rows.append(Row.of("POST /eligibility (anonymous)" + tag, found, found.ok("status200"),
-                       None, None, "≥ 2,500 req/s", found.rate >= 2500))  # fmt: skip
+    rows.append(
+        Row.of(
+            "POST /eligibility (anonymous)" + tag,
+            found,
+            found.ok("status200"),
+            None,
+            None,
+            "≥ 2,500 req/s",
+            found.rate >= 2500,
+        )
+    )
     if args.only_reads:
         found = load("wallet", args.seconds, "wallet.txt")
-        rows.append(Row.of("GET /wallet (warm)" + tag, found, found.ok("status200"),
-                           select_only, "select-only", "≥ 5% of select-only",
-                           found.rate >= 0.05 * select_only))  # fmt: skip
+        rows.append(
+            Row.of(
+                "GET /wallet (warm)" + tag,
+                found,
+                found.ok("status200"),
+                select_only,
+                "select-only",
+                "≥ 5% of select-only",
+                found.rate >= 0.05 * select_only,
+            )
+        )
         return rows
     found = load("transactions", args.seconds, "wallet.txt", ("vov", "1.00", "HOUR"))
-    rows.append(Row.of("POST /transactions reserve+capture, distinct" + tag, found,
-                       found.ok("reserve201", "capture201"), tpcb, "tpcb-like",
-                       "≥ 30% of tpcb-like, p99 < 50 ms",
-                       found.rate >= 0.3 * tpcb and found.p99_ms < 50))  # fmt: skip
+    rows.append(
+        Row.of(
+            "POST /transactions reserve+capture, distinct" + tag,
+            found,
+            found.ok("reserve201", "capture201"),
+            tpcb,
+            "tpcb-like",
+            "≥ 30% of tpcb-like, p99 < 50 ms",
+            found.rate >= 0.3 * tpcb and found.p99_ms < 50,
+        )
+    )
     found = load("transactions", args.seconds, "hot.txt", ("vov", "0.01", "HOUR"))
     hot_ssin = (tmp / "hot.txt").read_text().strip()
-    hot = checks.hot_citizen(svc.base, token, hot_ssin, citizen_key(hot_ssin), svc.url, found,
-                             args.connections)  # fmt: skip
-    rows.append(Row.of("POST /transactions reserve+capture, one hot citizen" + tag, found,
-                       found.ok("reserve201", "capture201"), tpcb, "tpcb-like",
-                       "balance exact", hot["exact"], detail=hot))  # fmt: skip
+    hot = checks.hot_citizen(
+        svc.base, token, hot_ssin, citizen_key(hot_ssin), svc.url, found, args.connections
+    )
+    rows.append(
+        Row.of(
+            "POST /transactions reserve+capture, one hot citizen" + tag,
+            found,
+            found.ok("reserve201", "capture201"),
+            tpcb,
+            "tpcb-like",
+            "balance exact",
+            hot["exact"],
+            detail=hot,
+        )
+    )
     found = load("wallet", args.seconds, "first-read.txt")
-    rows.append(Row.of("GET /wallet (first read: grants)" + tag, found, found.ok("status200"),
-                       select_only, "select-only", None, None))  # fmt: skip
+    rows.append(
+        Row.of(
+            "GET /wallet (first read: grants)" + tag,
+            found,
+            found.ok("status200"),
+            select_only,
+            "select-only",
+            None,
+            None,
+        )
+    )
     found = load("wallet", args.seconds, "wallet.txt")
-    rows.append(Row.of("GET /wallet (warm, with history)" + tag, found, found.ok("status200"),
-                       select_only, "select-only", "≥ 5% of select-only",
-                       found.rate >= 0.05 * select_only))  # fmt: skip
+    rows.append(
+        Row.of(
+            "GET /wallet (warm, with history)" + tag,
+            found,
+            found.ok("status200"),
+            select_only,
+            "select-only",
+            "≥ 5% of select-only",
+            found.rate >= 0.05 * select_only,
+        )
+    )
     return rows
 
 
@@ -237,16 +309,24 @@ def main() -> int:
         server_settings = db.settings()
     print_table(rows, ceilings)
     report = {
-        "startedAt": started_at.isoformat(), "finishedAt": datetime.now(UTC).isoformat(),
-        "machine": {"cpus": os.cpu_count(), "loadAverageBefore": load_before,
-                    "loadAverageAfter": os.getloadavg(), "postgres": server_settings,
-                    "embedded": db.embedded},
+        "startedAt": started_at.isoformat(),
+        "finishedAt": datetime.now(UTC).isoformat(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "loadAverageBefore": load_before,
+            "loadAverageAfter": os.getloadavg(),
+            "postgres": server_settings,
+            "embedded": db.embedded,
+        },
         "options": {k: v for k, v in vars(args).items() if k != "report"} | {"report": None},
-        "pgbench": {name: {"tps": r.tps, "latencyMs": r.latency_ms}
-                    for name, r in ceilings.items()},
-        "preparation": prepared, "ledgerConsistent": ledger, "grant": granted,
+        "pgbench": {
+            name: {"tps": r.tps, "latencyMs": r.latency_ms} for name, r in ceilings.items()
+        },
+        "preparation": prepared,
+        "ledgerConsistent": ledger,
+        "grant": granted,
         "scenarios": [row.as_json() for row in rows],
-    }  # fmt: skip
+    }
     path = args.report or Path(f"bench/reports/run-{started_at:%Y%m%dT%H%M%SZ}.json")
     write_report(path, report)
     print(f"\nreport: {path}")

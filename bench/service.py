@@ -17,14 +17,20 @@ class Service:
     def __init__(self, url: str, port: int, workers: int, keys_dir: Path, pool_size: int) -> None:
         self.base, self.url = f"http://127.0.0.1:{port}", url
         self.env = os.environ | {
-            "DATABASE_URL": url, "LLR_DATABASE_URL": url, "LLR_PORT": str(port),
-            "LLR_HOST": "127.0.0.1", "LLR_WORKERS": str(workers), "LLR_LOG_LEVEL": "WARNING",
-            "LLR_DEV_KEYS_DIR": str(keys_dir), "LLR_DB_POOL_SIZE": str(pool_size),
+            "DATABASE_URL": url,
+            "LLR_DATABASE_URL": url,
+            "LLR_PORT": str(port),
+            "LLR_HOST": "127.0.0.1",
+            "LLR_WORKERS": str(workers),
+            "LLR_LOG_LEVEL": "WARNING",
+            "LLR_DEV_KEYS_DIR": str(keys_dir),
+            "LLR_DB_POOL_SIZE": str(pool_size),
             "LLR_DB_MAX_OVERFLOW": "0",
             # capacity is measured, not the partner's quota: no rate limit; the token outlives
             # the run (the development token is minted for 2 h)
-            "LLR_RATE_LIMIT": "", "LLR_AUTH_MAX_TOKEN_LIFETIME_SECONDS": "7200",
-        }  # fmt: skip
+            "LLR_RATE_LIMIT": "",
+            "LLR_AUTH_MAX_TOKEN_LIFETIME_SECONDS": "7200",
+        }
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -37,15 +43,23 @@ class Service:
     def token(self, partner: str = "dwse") -> str:
         done = subprocess.run(
             [sys.executable, "-m", "app.cli", "token", "--partner", partner, "--lifetime", "7200"],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return done.stdout.strip()
 
     def __enter__(self) -> "Service":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve"], cwd=ROOT, env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "app.cli", "serve"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

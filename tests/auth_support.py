@@ -35,9 +35,17 @@ class TestIssuer:
         policy = self.registry[partner]
         chosen = sorted(policy.scopes) if scopes is None else scopes
         client_id = sorted(policy.client_ids)[0]
-        return mint(self.key, issuer=ISSUER, audience=AUDIENCE, client_id=client_id,
-                    scopes=chosen, ssin=ssin, extra=claims)  # fmt: skip
+        return mint(
+            self.key,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            client_id=client_id,
+            scopes=chosen,
+            ssin=ssin,
+            extra=claims,
+        )
 
-    def headers(self, partner: str, ssin: str | None = None, scopes: list[str] | None = None,
-                **claims: Any) -> dict[str, str]:  # fmt: skip
+    def headers(
+        self, partner: str, ssin: str | None = None, scopes: list[str] | None = None, **claims: Any
+    ) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(partner, ssin, scopes, **claims)}"}

@@ -70,10 +70,13 @@ def issuer() -> TestIssuer:
 @pytest.fixture(scope="session")
 def settings(database_url: str, issuer: TestIssuer) -> Settings:
     return Settings(
-        env="test", database_url=database_url, citizen_key_secret=TEST_SECRET,
-        auth_audience=AUDIENCE, dev_issuer=False,
+        env="test",
+        database_url=database_url,
+        citizen_key_secret=TEST_SECRET,
+        auth_audience=AUDIENCE,
+        dev_issuer=False,
         auth_issuers=[TrustedIssuer(issuer=ISSUER, jwks=issuer.jwks())],
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -51,10 +51,14 @@ async def seed(
         for n in range(count):
             ssin = ssin_born(rng, BIRTH_YEARS[i % len(BIRTH_YEARS)])
             i += 1
-            facts = EMPLOYEE_FACTS | {"educationLevel": level,
-                                      "employerFte": str(rng.choice([5, 15, 45, 300]))}  # fmt: skip
-            response = await client.put(f"/citizens/{ssin}/facts", json={
-                "facts": facts, "source": "dmfa", "observedOn": observed})  # fmt: skip
+            facts = EMPLOYEE_FACTS | {
+                "educationLevel": level,
+                "employerFte": str(rng.choice([5, 15, 45, 300])),
+            }
+            response = await client.put(
+                f"/citizens/{ssin}/facts",
+                json={"facts": facts, "source": "dmfa", "observedOn": observed},
+            )
             assert response.status_code == 200, response.text
             if settle:
                 assert (await client.get(f"/wallet/{ssin}")).status_code == 200
@@ -96,8 +100,9 @@ def recover(table: dict[str, Any], measure: str = "eligible") -> dict[int, Fract
         additions.append((i, [j for j in cells if entries[j]["group"][dim] == val]))
     additions.append((grand, list(cells)))
     for d in by:
-        additions.append((grand, [i for i, e in enumerate(entries[:-1])
-                                  if i not in cells and d in e["group"]]))  # fmt: skip
+        additions.append(
+            (grand, [i for i, e in enumerate(entries[:-1]) if i not in cells and d in e["group"]])
+        )
     unknown = [i for i, v in enumerate(value) if v is None]
     rows = []
     for total, parts in additions:

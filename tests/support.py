@@ -13,12 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.grants import RulesCatalog
 
 EMPLOYEE_FACTS = {
-    "status": "employee", "sector": "private", "workplaceRegion": "flanders",
-    "residenceRegion": "flanders", "employmentFraction": "0.80", "weeklyHours": "30.40",
-    "educationLevel": "medium", "workExperienceMonths": 120, "careerVouchersUsed": 0,
-    "employerFte": "45", "receivesUnemploymentBenefit": False, "contractType": "regular",
-    "agencyWorker": False, "sideSelfEmployed": False, "livesAlone": False,
-}  # fmt: skip
+    "status": "employee",
+    "sector": "private",
+    "workplaceRegion": "flanders",
+    "residenceRegion": "flanders",
+    "employmentFraction": "0.80",
+    "weeklyHours": "30.40",
+    "educationLevel": "medium",
+    "workExperienceMonths": 120,
+    "careerVouchersUsed": 0,
+    "employerFte": "45",
+    "receivesUnemploymentBenefit": False,
+    "contractType": "regular",
+    "agencyWorker": False,
+    "sideSelfEmployed": False,
+    "livesAlone": False,
+}
 """A private-sector employee working in Flanders at 80%: entitled to VOV, training vouchers and
 career vouchers."""
 
@@ -26,8 +36,10 @@ career vouchers."""
 def make_ssin(rng: random.Random | None = None) -> str:
     """A valid national register number of someone born in the 20th century."""
     rng = rng or random.Random()
-    first9 = (f"{rng.randint(40, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-              f"{rng.randint(1, 997):03d}")  # fmt: skip
+    first9 = (
+        f"{rng.randint(40, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        f"{rng.randint(1, 997):03d}"
+    )
     return first9 + f"{97 - int(first9) % 97:02d}"
 
 
@@ -83,8 +95,12 @@ async def grant(
     unit: str,
     period: str | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "grant", "ssin": ssin, "incentive": incentive,
-                            "amount": qty(amount, unit)}  # fmt: skip
+    body: dict[str, Any] = {
+        "type": "grant",
+        "ssin": ssin,
+        "incentive": incentive,
+        "amount": qty(amount, unit),
+    }
     if period:
         body["period"] = period
     response = await post_txn(client, body)
@@ -96,21 +112,33 @@ async def grant(
 async def assert_ledger_consistent(session: AsyncSession) -> None:
     """The invariants, checked from the record: every transaction balances per unit, no citizen
     account is negative, and every cached balance equals the sum of its legs."""
-    unbalanced = (await session.execute(text(
-        "SELECT transaction_id FROM ledger_legs GROUP BY transaction_id, unit "
-        "HAVING sum(CASE side WHEN 'C' THEN amount ELSE -amount END) <> 0"
-    ))).all()  # fmt: skip
+    unbalanced = (
+        await session.execute(
+            text(
+                "SELECT transaction_id FROM ledger_legs GROUP BY transaction_id, unit "
+                "HAVING sum(CASE side WHEN 'C' THEN amount ELSE -amount END) <> 0"
+            )
+        )
+    ).all()
     assert unbalanced == []
-    drift = (await session.execute(text(
-        "SELECT a.id, a.balance, coalesce(sum(CASE l.side WHEN 'C' THEN l.amount "
-        "ELSE -l.amount END), 0) AS legs FROM ledger_accounts a "
-        "LEFT JOIN ledger_legs l ON l.account_id = a.id WHERE a.balance IS NOT NULL "
-        "GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(CASE l.side WHEN 'C' "
-        "THEN l.amount ELSE -l.amount END), 0) OR a.balance < 0"
-    ))).all()  # fmt: skip
+    drift = (
+        await session.execute(
+            text(
+                "SELECT a.id, a.balance, coalesce(sum(CASE l.side WHEN 'C' THEN l.amount "
+                "ELSE -l.amount END), 0) AS legs FROM ledger_accounts a "
+                "LEFT JOIN ledger_legs l ON l.account_id = a.id WHERE a.balance IS NOT NULL "
+                "GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(CASE l.side WHEN 'C' "
+                "THEN l.amount ELSE -l.amount END), 0) OR a.balance < 0"
+            )
+        )
+    ).all()
     assert drift == []
-    twice = (await session.execute(text(
-        "SELECT resolves FROM ledger_transactions WHERE resolves IS NOT NULL "
-        "GROUP BY resolves HAVING count(*) > 1"
-    ))).all()  # fmt: skip
+    twice = (
+        await session.execute(
+            text(
+                "SELECT resolves FROM ledger_transactions WHERE resolves IS NOT NULL "
+                "GROUP BY resolves HAVING count(*) > 1"
+            )
+        )
+    ).all()
     assert twice == []

@@ -24,8 +24,9 @@ async def test_actions_and_reads_are_logged_newest_first(
     client: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
     granted = await grant(client, OWN, "vov", "100", "HOUR")
-    hold = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
-                                   "amount": qty("10", "HOUR")})  # fmt: skip
+    hold = await post_txn(
+        client, {"type": "reserve", "ssin": OWN, "incentive": "vov", "amount": qty("10", "HOUR")}
+    )
     await client.get(f"/transactions/{granted['id']}", headers={"BelGov-Trace-Id": READ})
     await client.get("/transactions", params={"ssin": "85.07.30-033.28"})
     citizen = issuer.headers("burgerprofiel", ssin=OWN)
@@ -75,15 +76,17 @@ async def test_a_refused_action_is_logged_as_refused_and_changes_nothing(
     before = await entries(session)
     postings = "SELECT count(*) FROM ledger_transactions"
     posted = (await session.execute(text(postings))).scalar_one()
-    too_much = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
-                                       "amount": qty("6", "HOUR")})  # fmt: skip
+    too_much = await post_txn(
+        client, {"type": "reserve", "ssin": OWN, "incentive": "vov", "amount": qty("6", "HOUR")}
+    )
     assert too_much.status_code == 409
     assert await entries(session) == before + 1
     assert (await session.execute(text(postings))).scalar_one() == posted
     last = "SELECT action FROM access_log ORDER BY id DESC LIMIT 1"
     assert (await session.execute(text(last))).scalar_one() == "transaction.reserve.refused"
-    again = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
-                                    "amount": qty("5", "HOUR")})  # fmt: skip
+    again = await post_txn(
+        client, {"type": "reserve", "ssin": OWN, "incentive": "vov", "amount": qty("5", "HOUR")}
+    )
     assert again.status_code == 201  # the refusal held nothing back
 
 
@@ -107,9 +110,12 @@ async def test_the_log_is_append_only(client: httpx.AsyncClient, engine: AsyncEn
     # committed through a connection of its own: the trigger must refuse a real UPDATE
     await grant(client, OWN, "vov", "1", "HOUR")
     async with engine.connect() as conn:
-        await conn.execute(text(
-            "INSERT INTO access_log (partner, citizen_key, action, endpoint) "
-            "VALUES ('t', repeat('a', 64), 'test', 'test')"))  # fmt: skip
+        await conn.execute(
+            text(
+                "INSERT INTO access_log (partner, citizen_key, action, endpoint) "
+                "VALUES ('t', repeat('a', 64), 'test', 'test')"
+            )
+        )
         with pytest.raises(DBAPIError, match="append-only"):
             await conn.execute(text("UPDATE access_log SET partner = 'x'"))
         await conn.rollback()
@@ -123,9 +129,13 @@ async def test_the_log_is_written_in_the_requests_own_transaction(
     read = await committing_client.get(f"/transactions/{granted['id']}")
     trace = read.headers["BelGov-Trace-Id"]
     async with engine.connect() as conn:
-        found = await conn.scalar(text(
-            "SELECT count(*) FROM access_log WHERE trace_id = :t AND action = 'transaction.read'"
-        ), {"t": trace})  # fmt: skip
+        found = await conn.scalar(
+            text(
+                "SELECT count(*) FROM access_log "
+                "WHERE trace_id = :t AND action = 'transaction.read'"
+            ),
+            {"t": trace},
+        )
     assert found == 1
 
 

@@ -30,11 +30,13 @@ async def test_no_ssin_and_no_token_in_the_logs(
         await client.get("/wallet/85.07.30-033.28/accessLog", headers=headers)
         await client.get(f"/transactions?ssin={OWN}", headers=headers)
         await client.get(f"/transactions/{granted['id']}", headers=headers)
-        await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": "vov",
-                                "amount": qty("1", "HOUR")})  # fmt: skip
+        await post_txn(
+            client, {"type": "reserve", "ssin": OWN, "incentive": "vov", "amount": qty("1", "HOUR")}
+        )
     await client.get("/transactions", headers={"Authorization": f"Bearer {tokens[0][:-5]}x"})
-    await post_txn(client, {"type": "reverse", "transactionId": granted["id"],
-                            "reason": "for 85.07.30-033.28"})  # fmt: skip
+    await post_txn(
+        client, {"type": "reverse", "transactionId": granted["id"], "reason": "for 85.07.30-033.28"}
+    )
     output = captured_logs.getvalue()
     lines = [json.loads(line) for line in output.splitlines()]
     assert any("access token refused" in line["message"] for line in lines)

@@ -61,23 +61,20 @@ async def test_an_invalid_ssin_claim_is_401(
     anonymous: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
     headers = issuer.headers("burgerprofiel", ssin="85073003329")
-    assert_problem(await anonymous.get("/transactions", headers=headers), 401,
-                   "invalidAccessToken")  # fmt: skip
+    assert_problem(await anonymous.get("/transactions", headers=headers), 401, "invalidAccessToken")
 
 
 async def test_an_unregistered_client_is_403(
     anonymous: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
     headers = issuer.headers("dwse", client_id="somebody", sub="somebody")
-    assert_problem(await anonymous.get("/transactions", headers=headers), 403,
-                   "missingPermission")  # fmt: skip
+    assert_problem(await anonymous.get("/transactions", headers=headers), 403, "missingPermission")
 
 
 async def test_a_token_cannot_widen_its_partners_scopes(
     anonymous: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
-    headers = issuer.headers("statistics", scopes=["llr:statistics:read",
-                                                   "llr:transactions:read"])  # fmt: skip
+    headers = issuer.headers("statistics", scopes=["llr:statistics:read", "llr:transactions:read"])
     response = await anonymous.get("/transactions", headers=headers)
     assert_problem(response, 403, "missingScope")
     assert response.json()["requiredScopes"] == ["llr:transactions:read"]
@@ -150,18 +147,25 @@ async def test_the_contract_declares_the_bearer_scheme(anonymous: httpx.AsyncCli
 
 
 async def preflight(app: FastAPI) -> httpx.Response:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://testserver") as http:  # fmt: skip
-        return await http.options("/transactions", headers={
-            "Origin": "https://portal.example", "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization"})  # fmt: skip
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        return await http.options(
+            "/transactions",
+            headers={
+                "Origin": "https://portal.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization",
+            },
+        )
 
 
 async def test_cors_is_closed_unless_configured(settings: Settings) -> None:
     closed = await preflight(create_app(settings))
     assert "access-control-allow-origin" not in closed.headers
-    opened = await preflight(create_app(settings.model_copy(
-        update={"cors_origins": ["https://portal.example"]})))  # fmt: skip
+    opened = await preflight(
+        create_app(settings.model_copy(update={"cors_origins": ["https://portal.example"]}))
+    )
     assert opened.headers["access-control-allow-origin"] == "https://portal.example"
 
 
@@ -174,11 +178,14 @@ async def test_the_development_issuer_is_trusted_outside_production_only(
     development = settings.model_copy(update={"dev_issuer": True, "dev_keys_dir": tmp_path})
     assert (await build_verifier(development).verify(token))["client_id"] == "vdab"
     production = Settings(
-        env="production", database_url="postgresql://db/llr", citizen_key_secret="x" * 40,
+        env="production",
+        database_url="postgresql://db/llr",
+        citizen_key_secret="x" * 40,
         ssin_keys="prod1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
-        auth_issuers=[TrustedIssuer(issuer="https://idp.test", jwks={"keys": [
-            key.as_dict(private=False)]})],
-    )  # fmt: skip
+        auth_issuers=[
+            TrustedIssuer(issuer="https://idp.test", jwks={"keys": [key.as_dict(private=False)]})
+        ],
+    )
     assert not production.trusts_dev_issuer
     from app.security.tokens import InvalidToken
 
@@ -188,9 +195,12 @@ async def test_the_development_issuer_is_trusted_outside_production_only(
 
 def test_production_needs_trusted_issuers() -> None:
     with pytest.raises(ValueError, match="LLR_AUTH_ISSUERS"):
-        Settings(env="production", database_url="postgresql://db/llr",
-                 citizen_key_secret="x" * 40,
-                 ssin_keys="prod1:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=")  # fmt: skip
+        Settings(
+            env="production",
+            database_url="postgresql://db/llr",
+            citizen_key_secret="x" * 40,
+            ssin_keys="prod1:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
+        )
 
 
 def test_llr_token_refuses_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,9 +211,11 @@ def test_llr_token_refuses_in_production(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 async def test_llr_token_mints_a_token_the_service_accepts(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     settings: Settings,
-) -> None:  # fmt: skip
+) -> None:
     from app.cli import main
     from app.settings import get_settings
 
@@ -219,8 +231,11 @@ async def test_llr_token_mints_a_token_the_service_accepts(
     development = settings.model_copy(update={"dev_issuer": True, "dev_keys_dir": tmp_path})
     claims = await build_verifier(development).verify(token)
     assert claims["ssin"] == OWN
-    assert set(claims["scope"].split()) == {"llr:eligibility", "llr:wallet:read",
-                                            "llr:transactions:read"}  # fmt: skip
+    assert set(claims["scope"].split()) == {
+        "llr:eligibility",
+        "llr:wallet:read",
+        "llr:transactions:read",
+    }
 
 
 async def test_a_hostile_token_header_is_a_401_not_a_500(anonymous: httpx.AsyncClient) -> None:
@@ -230,8 +245,11 @@ async def test_a_hostile_token_header_is_a_401_not_a_500(anonymous: httpx.AsyncC
     def b64(data: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
-    for header, claims in (({"alg": 'x"€'}, {}), ({"alg": "ES256"}, {"iss": ["a", "b"]}),
-                           ({"alg": "ES256", "kid": {"x": 1}}, {"iss": "y"})):  # fmt: skip
+    for header, claims in (
+        ({"alg": 'x"€'}, {}),
+        ({"alg": "ES256"}, {"iss": ["a", "b"]}),
+        ({"alg": "ES256", "kid": {"x": 1}}, {"iss": "y"}),
+    ):
         token = f"{b64(header)}.{b64(claims)}.c2ln"
         response = await anonymous.get(
             "/transactions", headers={"Authorization": f"Bearer {token}"}

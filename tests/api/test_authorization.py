@@ -27,11 +27,19 @@ from tests.support import EMPLOYEE_FACTS, grant, post_txn, qty
 OWN = "85073003328"
 OTHER = "98472899765"
 AMOUNTS = {  # granted, then used by one request, in the incentive's unit
-    "vov": ("100", "10", "HOUR"), "opleidingscheques": ("250", "50", "EUR"),
-    "opleidingsrecht": ("25", "1", "DAY"), "loopbaancheques": ("2", "1", "VOUCHER"),
-}  # fmt: skip
-TABLES = ("ledger_transactions", "ledger_legs", "idempotency_keys", "access_log",
-          "citizen_facts", "decisions")  # fmt: skip
+    "vov": ("100", "10", "HOUR"),
+    "opleidingscheques": ("250", "50", "EUR"),
+    "opleidingsrecht": ("25", "1", "DAY"),
+    "loopbaancheques": ("2", "1", "VOUCHER"),
+}
+TABLES = (
+    "ledger_transactions",
+    "ledger_legs",
+    "idempotency_keys",
+    "access_log",
+    "citizen_facts",
+    "decisions",
+)
 FACTS = EMPLOYEE_FACTS
 
 Context = dict[str, Any]
@@ -60,16 +68,19 @@ async def _granted(client: httpx.AsyncClient, incentive: str) -> Context:
 async def _held(client: httpx.AsyncClient, incentive: str) -> Context:
     context = await _granted(client, incentive)
     _, part, unit = AMOUNTS[incentive]
-    hold = await post_txn(client, {"type": "reserve", "ssin": OWN, "incentive": incentive,
-                                   "amount": qty(part, unit)})  # fmt: skip
+    hold = await post_txn(
+        client, {"type": "reserve", "ssin": OWN, "incentive": incentive, "amount": qty(part, unit)}
+    )
     assert hold.status_code == 201, hold.text
     return context | {"hold": hold.json()["id"]}
 
 
 async def _facts(client: httpx.AsyncClient, incentive: str) -> Context:
     for ssin in (OWN, OTHER):
-        response = await client.put(f"/citizens/{ssin}/facts", json={
-            "facts": FACTS, "source": "dmfa", "observedOn": "2026-01-05"})  # fmt: skip
+        response = await client.put(
+            f"/citizens/{ssin}/facts",
+            json={"facts": FACTS, "source": "dmfa", "observedOn": "2026-01-05"},
+        )
         assert response.status_code == 200, response.text
     return {"incentive": incentive}
 
@@ -85,8 +96,11 @@ def _booking(kind: str) -> Callable[[Context], Call]:
     def call(context: Context) -> Call:
         incentive = context["incentive"]
         _, part, unit = AMOUNTS[incentive]
-        return "POST", "/transactions", {"type": kind, "ssin": OWN, "incentive": incentive,
-                                         "amount": qty(part, unit)}  # fmt: skip
+        return (
+            "POST",
+            "/transactions",
+            {"type": kind, "ssin": OWN, "incentive": incentive, "amount": qty(part, unit)},
+        )
 
     return call
 
@@ -106,38 +120,79 @@ ENDPOINTS: dict[str, Endpoint] = {
     "reserve": Endpoint(WRITE, _granted, _booking("reserve"), logs=ONE),
     "redeem": Endpoint(WRITE, _granted, _booking("redeem"), logs=ONE),
     "grant": Endpoint(WRITE, _nothing, _booking("grant"), logs=ONE),
-    "capture": Endpoint(WRITE, _held, lambda c: ("POST", "/transactions", {
-        "type": "capture", "reservationId": c["hold"]}), logs=ONE),
-    "release": Endpoint(WRITE, _held, lambda c: ("POST", "/transactions", {
-        "type": "release", "reservationId": c["hold"]}), logs=ONE),
-    "reverse": Endpoint(WRITE, _granted, lambda c: ("POST", "/transactions", {
-        "type": "reverse", "transactionId": c["grant"], "reason": "posted in error"}), logs=ONE),
-    "getTransaction": Endpoint(READ, _granted, lambda c: (
-        "GET", f"/transactions/{c['grant']}", None), logs=ONE),
-    "listForCitizen": Endpoint(READ, _granted, lambda c: (
-        "GET", f"/transactions?ssin={OWN}", None), logs=ONE),
-    "listAll": Endpoint(READ, _granted, lambda c: ("GET", "/transactions", None),
-                        logs=lambda r: len({i["ssin"] for i in r.json()["items"]})),
-    "takeUp": Endpoint("llr:statistics:read", _granted, lambda c: (
-        "GET", f"/statistics/takeUp?incentive={c['incentive']}&by=educationLevel", None),
-        logs=NONE),  # aggregates: on the statistics' own log, no citizen's access log
-    "matthew": Endpoint("llr:statistics:read", _granted, lambda c: (
-        "GET", f"/statistics/matthew?incentive={c['incentive']}", None), logs=NONE),
-    "accessLog": Endpoint("llr:audit:read", _granted, lambda c: (
-        "GET", f"/wallet/{OWN}/accessLog", None), logs=ONE),
+    "capture": Endpoint(
+        WRITE,
+        _held,
+        lambda c: ("POST", "/transactions", {"type": "capture", "reservationId": c["hold"]}),
+        logs=ONE,
+    ),
+    "release": Endpoint(
+        WRITE,
+        _held,
+        lambda c: ("POST", "/transactions", {"type": "release", "reservationId": c["hold"]}),
+        logs=ONE,
+    ),
+    "reverse": Endpoint(
+        WRITE,
+        _granted,
+        lambda c: (
+            "POST",
+            "/transactions",
+            {"type": "reverse", "transactionId": c["grant"], "reason": "posted in error"},
+        ),
+        logs=ONE,
+    ),
+    "getTransaction": Endpoint(
+        READ, _granted, lambda c: ("GET", f"/transactions/{c['grant']}", None), logs=ONE
+    ),
+    "listForCitizen": Endpoint(
+        READ, _granted, lambda c: ("GET", f"/transactions?ssin={OWN}", None), logs=ONE
+    ),
+    "listAll": Endpoint(
+        READ,
+        _granted,
+        lambda c: ("GET", "/transactions", None),
+        logs=lambda r: len({i["ssin"] for i in r.json()["items"]}),
+    ),
+    "takeUp": Endpoint(
+        "llr:statistics:read",
+        _granted,
+        lambda c: ("GET", f"/statistics/takeUp?incentive={c['incentive']}&by=educationLevel", None),
+        logs=NONE,
+    ),  # aggregates: on the statistics' own log, no citizen's access log
+    "matthew": Endpoint(
+        "llr:statistics:read",
+        _granted,
+        lambda c: ("GET", f"/statistics/matthew?incentive={c['incentive']}", None),
+        logs=NONE,
+    ),
+    "accessLog": Endpoint(
+        "llr:audit:read", _granted, lambda c: ("GET", f"/wallet/{OWN}/accessLog", None), logs=ONE
+    ),
     "health": Endpoint(None, _nothing, lambda c: ("GET", "/health", None), logs=NONE),
-    "wallet": Endpoint("llr:wallet:read", _facts, lambda c: (
-        "GET", f"/wallet/{OWN}", None), logs=ONE),
-    "putFacts": Endpoint("llr:facts:write", _nothing, lambda c: (
-        "PUT", f"/citizens/{OWN}/facts",
-        {"facts": FACTS, "source": "dmfa", "observedOn": "2026-01-05"}), logs=ONE),
-    "getFacts": Endpoint("llr:wallet:read", _facts, lambda c: (
-        "GET", f"/citizens/{OWN}/facts", None), logs=ONE),
-    "eligibility": Endpoint("llr:eligibility", _facts, lambda c: (
-        "POST", "/eligibility", {"ssin": OWN}), logs=ONE),
-    "decision": Endpoint("llr:audit:read", _decided, lambda c: (
-        "GET", f"/decisions/{c['decision']}", None), logs=ONE),
-}  # fmt: skip
+    "wallet": Endpoint(
+        "llr:wallet:read", _facts, lambda c: ("GET", f"/wallet/{OWN}", None), logs=ONE
+    ),
+    "putFacts": Endpoint(
+        "llr:facts:write",
+        _nothing,
+        lambda c: (
+            "PUT",
+            f"/citizens/{OWN}/facts",
+            {"facts": FACTS, "source": "dmfa", "observedOn": "2026-01-05"},
+        ),
+        logs=ONE,
+    ),
+    "getFacts": Endpoint(
+        "llr:wallet:read", _facts, lambda c: ("GET", f"/citizens/{OWN}/facts", None), logs=ONE
+    ),
+    "eligibility": Endpoint(
+        "llr:eligibility", _facts, lambda c: ("POST", "/eligibility", {"ssin": OWN}), logs=ONE
+    ),
+    "decision": Endpoint(
+        "llr:audit:read", _decided, lambda c: ("GET", f"/decisions/{c['decision']}", None), logs=ONE
+    ),
+}
 
 Citizen = Literal["any", "own", "other"]
 Scopes = Literal["all", "missing", "noToken"]
@@ -155,12 +210,15 @@ class Case:
 
     @property
     def id(self) -> str:
-        return (f"{self.partner}-{self.endpoint}-{self.incentive}-{self.citizen}-{self.scopes}"
-                f"-{self.expect}")  # fmt: skip
+        return (
+            f"{self.partner}-{self.endpoint}-{self.incentive}-{self.citizen}-{self.scopes}"
+            f"-{self.expect}"
+        )
 
 
-def C(partner: str, endpoint: str, incentive: str, citizen: Citizen, scopes: Scopes,
-      expect: str) -> Case:  # fmt: skip
+def C(
+    partner: str, endpoint: str, incentive: str, citizen: Citizen, scopes: Scopes, expect: str
+) -> Case:
     return Case(partner, endpoint, incentive, citizen, scopes, expect)
 
 
@@ -314,8 +372,10 @@ async def send(
 
 
 async def counts(session: AsyncSession) -> dict[str, int]:
-    return {table: int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
-            for table in TABLES}  # fmt: skip
+    return {
+        table: int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+        for table in TABLES
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
@@ -340,7 +400,6 @@ async def test_authorization(
 
 def test_the_table_covers_every_partner_and_endpoint() -> None:
     assert len(CASES) >= 40
-    assert {c.partner for c in CASES} >= {"burgerprofiel", "vdab", "federal", "dwse",
-                                          "statistics"}  # fmt: skip
+    assert {c.partner for c in CASES} >= {"burgerprofiel", "vdab", "federal", "dwse", "statistics"}
     assert {c.endpoint for c in CASES} == set(ENDPOINTS)
     assert len({c.id for c in CASES}) == len(CASES)

@@ -20,8 +20,9 @@ async def test_every_declaration_is_a_new_version(client: httpx.AsyncClient) -> 
     assert first.status_code == 200, first.text
     assert first.json()["version"] == 1
     assert first.json()["ssin"] == SSIN
-    second = await put(client, {"employmentFraction": "0.8"}, source="vdab",
-                       observedOn="2026-10-01")  # fmt: skip
+    second = await put(
+        client, {"employmentFraction": "0.8"}, source="vdab", observedOn="2026-10-01"
+    )
     assert second.json()["version"] == 2
     assert second.json()["facts"] == {"status": "employee", "employmentFraction": "0.8"}
     latest = await client.get(f"/citizens/{SSIN}/facts")
@@ -42,11 +43,17 @@ async def test_punctuated_ssin_is_the_same_citizen(client: httpx.AsyncClient) ->
 
 
 async def test_unknown_citizen_or_version_is_404(client: httpx.AsyncClient) -> None:
-    assert_problem(await client.get("/citizens/98472899765/facts"), 404,
-                   "urn:problem-type:belgif:resourceNotFound")  # fmt: skip
+    assert_problem(
+        await client.get("/citizens/98472899765/facts"),
+        404,
+        "urn:problem-type:belgif:resourceNotFound",
+    )
     await put(client, {"livesAlone": True})
-    assert_problem(await client.get(f"/citizens/{SSIN}/facts", params={"version": 7}), 404,
-                   "urn:problem-type:belgif:resourceNotFound")  # fmt: skip
+    assert_problem(
+        await client.get(f"/citizens/{SSIN}/facts", params={"version": 7}),
+        404,
+        "urn:problem-type:belgif:resourceNotFound",
+    )
 
 
 @pytest.mark.parametrize("version", ["0", "2147483648", "35621535808993"])
@@ -86,15 +93,21 @@ async def test_bad_declarations_are_400_naming_the_field(
     response = await client.put(f"/citizens/{SSIN}/facts", json=full)
     problem = assert_problem(response, 400, "urn:problem-type:belgif:badRequest")
     assert [i["name"] for i in problem["issues"]] == [name]  # type: ignore[attr-defined]
-    assert_problem(await client.get(f"/citizens/{SSIN}/facts"), 404,
-                   "urn:problem-type:belgif:resourceNotFound")  # fmt: skip
+    assert_problem(
+        await client.get(f"/citizens/{SSIN}/facts"), 404, "urn:problem-type:belgif:resourceNotFound"
+    )
 
 
 @pytest.mark.parametrize(
     ("fact", "value"),
-    [("livesAlone", 0), ("agencyWorker", "true"), ("receivesUnemploymentBenefit", 1),
-     ("workExperienceMonths", "120"), ("careerVouchersUsed", 1.0)],
-)  # fmt: skip
+    [
+        ("livesAlone", 0),
+        ("agencyWorker", "true"),
+        ("receivesUnemploymentBenefit", 1),
+        ("workExperienceMonths", "120"),
+        ("careerVouchersUsed", 1.0),
+    ],
+)
 async def test_facts_are_not_coerced_from_other_types(
     client: httpx.AsyncClient, fact: str, value: Any
 ) -> None:

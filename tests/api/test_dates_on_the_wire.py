@@ -27,11 +27,14 @@ async def test_query_dates(client: httpx.AsyncClient, path: str, value: str) -> 
         ("POST", "/eligibility", {"asOf": 0}, "asOf"),
         ("POST", "/eligibility", {"facts": {"birthDate": 315532800}}, "facts.birthDate"),
         ("PUT", f"/citizens/{SSIN}/facts", FACTS | {"observedOn": 1700000000}, "observedOn"),
-        ("PUT", f"/citizens/{SSIN}/facts",
-         FACTS | {"facts": EMPLOYEE_FACTS | {"careerGuidanceCompletedOn": 0}},
-         "facts.careerGuidanceCompletedOn"),
+        (
+            "PUT",
+            f"/citizens/{SSIN}/facts",
+            FACTS | {"facts": EMPLOYEE_FACTS | {"careerGuidanceCompletedOn": 0}},
+            "facts.careerGuidanceCompletedOn",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_body_dates(
     client: httpx.AsyncClient, method: str, path: str, body: dict[str, Any], name: str
 ) -> None:
@@ -41,17 +44,27 @@ async def test_body_dates(
 
 
 async def test_an_expiry_is_an_instant_string(client: httpx.AsyncClient) -> None:
-    body = {"type": "reserve", "ssin": SSIN, "incentive": "vov", "amount": qty("1", "HOUR"),
-            "expiresAt": 1893456000}  # fmt: skip
+    body = {
+        "type": "reserve",
+        "ssin": SSIN,
+        "incentive": "vov",
+        "amount": qty("1", "HOUR"),
+        "expiresAt": 1893456000,
+    }
     response = await post_txn(client, body)
     assert response.status_code == 400
     assert [issue["name"] for issue in response.json()["issues"]] == ["expiresAt"]
 
 
 async def test_well_written_dates_still_pass(client: httpx.AsyncClient) -> None:
-    response = await client.put(f"/citizens/{SSIN}/facts", json=FACTS | {
-        "facts": EMPLOYEE_FACTS | {"careerGuidanceCompletedOn": "2024-02-10",
-                                   "birthDate": "1985-07-30"}})  # fmt: skip
+    response = await client.put(
+        f"/citizens/{SSIN}/facts",
+        json=FACTS
+        | {
+            "facts": EMPLOYEE_FACTS
+            | {"careerGuidanceCompletedOn": "2024-02-10", "birthDate": "1985-07-30"}
+        },
+    )
     assert response.status_code == 200, response.text
     wallet = await client.get(f"/wallet/{SSIN}", params={"asOf": "2026-11-23"})
     assert wallet.status_code == 200

@@ -47,17 +47,27 @@ async def test_anonymous_wizard_answers_every_incentive(client: httpx.AsyncClien
     assert body["rulesVersion"].startswith("2025-10-01+")
     assert body["factsVersion"] is None
     results = by_incentive(body)
-    assert set(results) == {"opleidingscheques", "vov", "vok", "zorgkrediet", "loopbaancheques",
-                            "opleidingsrecht"}  # fmt: skip
+    assert set(results) == {
+        "opleidingscheques",
+        "vov",
+        "vok",
+        "zorgkrediet",
+        "loopbaancheques",
+        "opleidingsrecht",
+    }
     vov = results["vov"]
     assert vov["status"] == "eligible"
     assert vov["pillar"] == "time"
     assert vov["entitlement"] == {
         "amount": "100.00",
         "unit": "HOUR",
-        "period": {"key": "2026-27", "start": "2026-09-01", "end": "2027-08-31",
-                   "kind": "schoolYear"},
-    }  # fmt: skip
+        "period": {
+            "key": "2026-27",
+            "start": "2026-09-01",
+            "end": "2027-08-31",
+            "kind": "schoolYear",
+        },
+    }
     codes = {reason["code"]: reason["passed"] for reason in vov["reasons"]}
     assert codes["workplaceInFlanders"] is True
     assert codes["employmentFractionAtLeast"] is True
@@ -105,9 +115,13 @@ async def test_a_training_by_odb_id_says_what_it_consumes(
 ) -> None:
     response = await client.post(
         "/eligibility",
-        json={"asOf": "2026-11-23", "facts": WORKER, "training": {"odbId": "ODB-000105"},
-              "incentives": ["vov", "opleidingscheques"]},
-    )  # fmt: skip
+        json={
+            "asOf": "2026-11-23",
+            "facts": WORKER,
+            "training": {"odbId": "ODB-000105"},
+            "incentives": ["vov", "opleidingscheques"],
+        },
+    )
     results = by_incentive(response.json())
     assert results["vov"]["training"]["covered"] is True
     assert results["vov"]["training"]["consumes"] == {"amount": "40.00", "unit": "HOUR"}
@@ -152,9 +166,13 @@ async def test_stored_facts_feed_a_known_citizen_and_request_facts_override(
     assert known.json()["results"][0]["entitlement"]["amount"] == "100.00"
     what_if = await client.post(
         "/eligibility",
-        json={"asOf": "2026-11-23", "ssin": SSIN, "incentives": ["vov"],
-              "facts": {"employmentFraction": "1", "weeklyHours": "38"}},
-    )  # fmt: skip
+        json={
+            "asOf": "2026-11-23",
+            "ssin": SSIN,
+            "incentives": ["vov"],
+            "facts": {"employmentFraction": "1", "weeklyHours": "38"},
+        },
+    )
     assert what_if.json()["results"][0]["entitlement"]["amount"] == "125.00"
     stranger = await client.post(
         "/eligibility", json={"ssin": "98472899765", "incentives": ["vov"]}
@@ -169,14 +187,17 @@ async def test_stored_facts_feed_a_known_citizen_and_request_facts_override(
         ({"status": "worker"}, "facts.status", "invalidInput"),
         ({"employmentFraction": "1.5"}, "facts.employmentFraction", "invalidInput"),
         ({"birthDate": "2999-01-01"}, "facts.birthDate", "invalidInput"),
-        ({"careerGuidanceCompletedOn": "2027-01-01"}, "facts.careerGuidanceCompletedOn",
-         "invalidInput"),
+        (
+            {"careerGuidanceCompletedOn": "2027-01-01"},
+            "facts.careerGuidanceCompletedOn",
+            "invalidInput",
+        ),
         ({"employmentFracton": "0.5"}, "facts.employmentFracton", "unknownInput"),
         ({"timeCredit": {"regime": "twoFifths"}}, "facts.timeCredit.regime", "invalidInput"),
         ({"weeklyHours": "61"}, "facts.weeklyHours", "invalidInput"),
         ({"workExperienceMonths": -1}, "facts.workExperienceMonths", "invalidInput"),
     ],
-)  # fmt: skip
+)
 async def test_bad_facts_are_400_naming_the_field(
     client: httpx.AsyncClient, facts: dict[str, Any], name: str, kind: str
 ) -> None:
@@ -218,9 +239,13 @@ async def test_an_explicit_null_forgets_a_stored_fact(client: httpx.AsyncClient)
     await client.put(f"/citizens/{SSIN}/facts", json=declaration)
     response = await client.post(
         "/eligibility",
-        json={"asOf": "2026-11-23", "ssin": SSIN, "incentives": ["vov"],
-              "facts": {"employmentFraction": None}},
-    )  # fmt: skip
+        json={
+            "asOf": "2026-11-23",
+            "ssin": SSIN,
+            "incentives": ["vov"],
+            "facts": {"employmentFraction": None},
+        },
+    )
     result = response.json()["results"][0]
     assert result["status"] == "undetermined"
     assert result["missingFacts"] == ["employmentFraction"]

@@ -11,13 +11,23 @@ async def test_list_has_every_incentive_with_its_parameters(client: httpx.AsyncC
     body = response.json()
     assert body["rulesVersion"].startswith("2025-10-01+")
     codes = [item["code"] for item in body["items"]]
-    assert codes == ["opleidingscheques", "vov", "vok", "zorgkrediet", "loopbaancheques",
-                     "opleidingsrecht",  # then the sector funds' (development data)
-                     "cevoraOpleidingsbudget", "constructivOpleidingsuren"]  # fmt: skip
+    assert codes == [
+        "opleidingscheques",
+        "vov",
+        "vok",
+        "zorgkrediet",
+        "loopbaancheques",
+        "opleidingsrecht",  # then the sector funds' (development data)
+        "cevoraOpleidingsbudget",
+        "constructivOpleidingsuren",
+    ]
     vok = body["items"][2]
     assert (vok["pillar"], vok["unit"], vok["periodKind"], vok["holdsBalance"]) == (
-        "money", "EUR", "monthly", False,
-    )  # fmt: skip
+        "money",
+        "EUR",
+        "monthly",
+        False,
+    )
 
 
 async def test_parameters_in_force_follow_as_of(client: httpx.AsyncClient) -> None:
@@ -60,8 +70,9 @@ async def test_before_an_incentive_existed_there_is_no_value_in_force(
 
 
 async def test_unknown_incentive_is_404(client: httpx.AsyncClient) -> None:
-    assert_problem(await client.get("/incentives/kmo"), 404,
-                   "urn:problem-type:belgif:resourceNotFound")  # fmt: skip
+    assert_problem(
+        await client.get("/incentives/kmo"), 404, "urn:problem-type:belgif:resourceNotFound"
+    )
 
 
 async def test_bad_as_of_is_400(client: httpx.AsyncClient) -> None:

@@ -42,14 +42,16 @@ async def test_a_capture_in_another_unit_is_refused_and_changes_nothing(
     await declare(client, ssin)
     hold = await reserve(client, ssin)
     before = await count(session)
-    response = await post_txn(client, {"type": "capture", "reservationId": hold["id"],
-                                       "amount": qty("4", "EUR")})  # fmt: skip
+    response = await post_txn(
+        client, {"type": "capture", "reservationId": hold["id"], "amount": qty("4", "EUR")}
+    )
     assert response.status_code == 400, response.text
     assert response.json()["issues"][0]["name"] == "amount.unit"
     assert await count(session) == before
     assert (await client.get(f"/transactions/{hold['id']}")).json()["status"] == "pending"
-    captured = await post_txn(client, {"type": "capture", "reservationId": hold["id"],
-                                       "amount": qty("4", "HOUR")})  # fmt: skip
+    captured = await post_txn(
+        client, {"type": "capture", "reservationId": hold["id"], "amount": qty("4", "HOUR")}
+    )
     assert captured.status_code == 201, captured.text
     assert captured.json()["amount"] == qty("4.00", "HOUR")
 
@@ -64,7 +66,7 @@ async def test_funding_in_another_unit_is_refused(client: httpx.AsyncClient) -> 
         "amount": qty("100.00", "EUR"),
         "funding": {"citizen": qty("50.00", "HOUR"), "government": qty("50.00", "EUR")},
     }
-    response = await post_txn(client, body)  # fmt: skip
+    response = await post_txn(client, body)
     assert response.status_code == 400, response.text
     assert response.json()["issues"][0]["name"] == "funding.citizen.unit"
 
@@ -76,9 +78,16 @@ async def test_a_hold_cannot_outlive_its_right(
     await declare(client, ssin)
     period = right(await wallet(client, ssin), "vov")["period"]
     before = await count(session)
-    late = await post_txn(client, {"type": "reserve", "ssin": ssin, "incentive": "vov",
-                                   "amount": qty("1.00", "HOUR"),
-                                   "expiresAt": "2031-01-01T00:00:00Z"})  # fmt: skip
+    late = await post_txn(
+        client,
+        {
+            "type": "reserve",
+            "ssin": ssin,
+            "incentive": "vov",
+            "amount": qty("1.00", "HOUR"),
+            "expiresAt": "2031-01-01T00:00:00Z",
+        },
+    )
     assert late.status_code == 400, late.text
     assert late.json()["issues"][0]["name"] == "expiresAt"
     assert period["key"] in late.json()["issues"][0]["detail"]
@@ -121,14 +130,19 @@ async def test_a_manual_grant_and_its_reversal_stick(
     assert manual["balanceAfter"]["granted"] == "110.00"
     assert right(await wallet(client, ssin), "vov")["granted"] == "110.00"
     assert not await listing(client, ssin, type="adjust")  # the read took nothing back
-    redeemed = await post_txn(client, {"type": "redeem", "ssin": ssin, "incentive": "vov",
-                                       "amount": qty("110.00", "HOUR")})  # fmt: skip
+    redeemed = await post_txn(
+        client,
+        {"type": "redeem", "ssin": ssin, "incentive": "vov", "amount": qty("110.00", "HOUR")},
+    )
     assert redeemed.status_code == 201, redeemed.text
-    undone = await post_txn(client, {"type": "reverse", "transactionId": redeemed.json()["id"],
-                                     "reason": "booked by mistake"})  # fmt: skip
+    undone = await post_txn(
+        client,
+        {"type": "reverse", "transactionId": redeemed.json()["id"], "reason": "booked by mistake"},
+    )
     assert undone.status_code == 201, undone.text
-    reversed_ = await post_txn(client, {"type": "reverse", "transactionId": manual["id"],
-                                        "reason": "granted by mistake"})  # fmt: skip
+    reversed_ = await post_txn(
+        client, {"type": "reverse", "transactionId": manual["id"], "reason": "granted by mistake"}
+    )
     assert reversed_.status_code == 201, reversed_.text
     after = right(await wallet(client, ssin), "vov")
     assert (after["granted"], after["available"]) == ("100.00", "100.00")
@@ -144,8 +158,14 @@ async def test_a_reversed_settlement_grant_is_not_granted_again_by_a_read(
     await declare(client, ssin)
     assert right(await wallet(client, ssin), "vov")["granted"] == "100.00"
     [settled] = await listing(client, ssin, type="grant", incentive="vov")
-    reversed_ = await post_txn(client, {"type": "reverse", "transactionId": settled["id"],
-                                        "reason": "the training plan was withdrawn"})  # fmt: skip
+    reversed_ = await post_txn(
+        client,
+        {
+            "type": "reverse",
+            "transactionId": settled["id"],
+            "reason": "the training plan was withdrawn",
+        },
+    )
     assert reversed_.status_code == 201, reversed_.text
     before = await count(session)
     for _ in range(2):  # nothing left, shown as no right (as a withdrawal to nothing is)

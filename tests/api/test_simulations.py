@@ -101,10 +101,13 @@ async def test_a_citizen_simulated_is_answered_as_eligibility_answers(
     client: httpx.AsyncClient,
 ) -> None:
     reform = parse_reform(
-        {"parameters": {"vov.minEmploymentFraction": [{"effectiveFrom": "2027-09-01",
-                                                       "value": "0.50"}],
-                        "vov.minWeeklyHours": [{"effectiveFrom": "2027-09-01", "value": "0"}]}}
-    )  # fmt: skip
+        {
+            "parameters": {
+                "vov.minEmploymentFraction": [{"effectiveFrom": "2027-09-01", "value": "0.50"}],
+                "vov.minWeeklyHours": [{"effectiveFrom": "2027-09-01", "value": "0"}],
+            }
+        }
+    )
     simulator = Simulator(reform, AS_OF)
     _, book = reform.books()
     for i in range(len(VARIANTS)):
@@ -153,20 +156,40 @@ async def test_bad_reforms_are_precise_400s(
     cases = [
         ({"parameters": {"nope.maxAmount": []}}, "reform.parameters.nope.maxAmount"),
         ({"parameters": {"vov.nope": []}}, "reform.parameters.vov.nope"),
-        ({"parameters": {"vov.minEmploymentFraction": [{"effectiveFrom": "2027-09-01",
-                                                        "value": 0.5}]}},
-         "reform.parameters.vov.minEmploymentFraction[0].value"),
-        ({"parameters": {"vov.minEmploymentFraction": [{"effectiveFrom": "soon",
-                                                        "value": "0.5"}]}},
-         "reform.parameters.vov.minEmploymentFraction[0].effectiveFrom"),
-        ({"parameters": {"vov.pauseWhenNotEligible": [{"effectiveFrom": "2027-09-01",
-                                                       "value": "yes"}]}},
-         "reform.parameters.vov.pauseWhenNotEligible[0].value"),
-        ({"parameters": {"vov.referenceDate": [{"effectiveFrom": "2027-09-01",
-                                                "value": "asOf"}]}},
-         "reform.parameters.vov.referenceDate"),
+        (
+            {
+                "parameters": {
+                    "vov.minEmploymentFraction": [{"effectiveFrom": "2027-09-01", "value": 0.5}]
+                }
+            },
+            "reform.parameters.vov.minEmploymentFraction[0].value",
+        ),
+        (
+            {
+                "parameters": {
+                    "vov.minEmploymentFraction": [{"effectiveFrom": "soon", "value": "0.5"}]
+                }
+            },
+            "reform.parameters.vov.minEmploymentFraction[0].effectiveFrom",
+        ),
+        (
+            {
+                "parameters": {
+                    "vov.pauseWhenNotEligible": [{"effectiveFrom": "2027-09-01", "value": "yes"}]
+                }
+            },
+            "reform.parameters.vov.pauseWhenNotEligible[0].value",
+        ),
+        (
+            {
+                "parameters": {
+                    "vov.referenceDate": [{"effectiveFrom": "2027-09-01", "value": "asOf"}]
+                }
+            },
+            "reform.parameters.vov.referenceDate",
+        ),
         ({"parameters": {}, "extra": 1}, "reform.extra"),
-    ]  # fmt: skip
+    ]
     for reform, field in cases:
         response = await client.post(
             "/simulations",

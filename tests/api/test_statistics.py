@@ -67,9 +67,14 @@ async def test_take_up_by_education_level(
     expected = (low["users"] / users_all) / (low["eligible"] / eligible_all)
     assert float(low["representationIndex"]) == pytest.approx(expected, abs=1e-4)
     # the read is on the statistics' log, by the statistics partner
-    read = (await session.execute(text(
-        "SELECT partner, action, endpoint, query FROM statistics_reads ORDER BY id DESC LIMIT 1"
-    ))).one()  # fmt: skip
+    read = (
+        await session.execute(
+            text(
+                "SELECT partner, action, endpoint, query FROM statistics_reads "
+                "ORDER BY id DESC LIMIT 1"
+            )
+        )
+    ).one()
     assert read.partner == "statistics"
     assert read.action == "statistics.takeUp"
     assert read.query == {"incentive": "vov", "period": "2032-33", "by": ["educationLevel"]}
@@ -97,8 +102,7 @@ async def test_small_cells_are_suppressed_and_cannot_be_recovered(
 
 
 async def test_csv(client: httpx.AsyncClient, issuer: TestIssuer, population: Population) -> None:
-    response = await take_up(client, issuer, "incentive=vov&by=educationLevel",
-                             accept="text/csv")  # fmt: skip
+    response = await take_up(client, issuer, "incentive=vov&by=educationLevel", accept="text/csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
@@ -117,8 +121,9 @@ async def test_csv(client: httpx.AsyncClient, issuer: TestIssuer, population: Po
 async def test_matthew(
     client: httpx.AsyncClient, issuer: TestIssuer, population: Population
 ) -> None:
-    response = await client.get("/statistics/matthew?incentive=vov",
-                                headers=issuer.headers("statistics"))  # fmt: skip
+    response = await client.get(
+        "/statistics/matthew?incentive=vov", headers=issuer.headers("statistics")
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     levels = {level: (count, users) for level, count, users in POPULATION}
@@ -160,10 +165,19 @@ async def test_bad_queries_are_400_and_read_nothing(
 async def test_dimensions_hold_no_ssin_nor_birth_date(
     client: httpx.AsyncClient, session: AsyncSession, population: Population
 ) -> None:
-    columns = (await session.execute(text(
-        "SELECT column_name FROM information_schema.columns WHERE table_name IN "
-        "('citizen_dimensions', 'statistics_groups', 'statistics_rights', 'statistics_cells')"
-    ))).scalars().all()  # fmt: skip
+    columns = (
+        (
+            await session.execute(
+                text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name IN "
+                    "('citizen_dimensions', 'statistics_groups', "
+                    "'statistics_rights', 'statistics_cells')"
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert not {c for c in columns if "ssin" in c or "birth" in c}
     bands = (
         await session.execute(text("SELECT DISTINCT age_band FROM statistics_groups"))

@@ -42,9 +42,14 @@ async def test_grant_then_reserve_holds_against_available(client: httpx.AsyncCli
     assert hold["ssin"] == SSIN
     assert hold["period"]["key"] == granted["period"]["key"]
     assert hold["balanceAfter"] | {} == {
-        "granted": "125.00", "carriedIn": "0.00", "carriedOut": "0.00", "reserved": "20.00",
-        "used": "0.00", "expired": "0.00", "available": "105.00",
-    }  # fmt: skip
+        "granted": "125.00",
+        "carriedIn": "0.00",
+        "carriedOut": "0.00",
+        "reserved": "20.00",
+        "used": "0.00",
+        "expired": "0.00",
+        "available": "105.00",
+    }
     assert response.headers["location"] == f"/transactions/{hold['id']}"
 
 
@@ -53,8 +58,9 @@ async def test_partial_capture_uses_part_and_releases_the_rest(
 ) -> None:
     await grant(client, SSIN, "vov", "100", "HOUR")
     hold = (await reserve(client, "20")).json()
-    captured = await post_txn(client, {"type": "capture", "reservationId": hold["id"],
-                                       "amount": qty("16", "HOUR")})  # fmt: skip
+    captured = await post_txn(
+        client, {"type": "capture", "reservationId": hold["id"], "amount": qty("16", "HOUR")}
+    )
     assert captured.status_code == 201, captured.text
     body = captured.json()
     assert body["type"] == "capture"
@@ -71,15 +77,18 @@ async def test_partial_capture_uses_part_and_releases_the_rest(
 async def test_a_hold_resolves_at_most_once(client: httpx.AsyncClient) -> None:
     await grant(client, SSIN, "vov", "100", "HOUR")
     hold = (await reserve(client, "20")).json()
-    too_much = await post_txn(client, {"type": "capture", "reservationId": hold["id"],
-                                       "amount": qty("21", "HOUR")})  # fmt: skip
+    too_much = await post_txn(
+        client, {"type": "capture", "reservationId": hold["id"], "amount": qty("21", "HOUR")}
+    )
     assert too_much.status_code == 409
     assert problem_type(too_much) == "urn:problem-type:llr:captureExceedsHold"
     released = await post_txn(client, {"type": "release", "reservationId": hold["id"]})
     assert released.status_code == 201
     assert released.json()["balanceAfter"]["available"] == "100.00"
-    for second in ({"type": "release", "reservationId": hold["id"]},
-                   {"type": "capture", "reservationId": hold["id"]}):  # fmt: skip
+    for second in (
+        {"type": "release", "reservationId": hold["id"]},
+        {"type": "capture", "reservationId": hold["id"]},
+    ):
         response = await post_txn(client, second)
         assert response.status_code == 409
         assert problem_type(response) == "urn:problem-type:llr:holdNotPending"
@@ -106,13 +115,18 @@ async def test_no_right_means_not_entitled(client: httpx.AsyncClient) -> None:
 
 async def test_redeem_money_records_the_default_co_financing(client: httpx.AsyncClient) -> None:
     await grant(client, SSIN, "opleidingscheques", "250", "EUR")
-    response = await post_txn(client, {"type": "redeem", "ssin": SSIN,
-                                       "incentive": "opleidingscheques",
-                                       "amount": qty("100.01", "EUR")})  # fmt: skip
+    response = await post_txn(
+        client,
+        {
+            "type": "redeem",
+            "ssin": SSIN,
+            "incentive": "opleidingscheques",
+            "amount": qty("100.01", "EUR"),
+        },
+    )
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["funding"] == {"citizen": qty("50.01", "EUR"),
-                               "government": qty("50.00", "EUR")}  # fmt: skip
+    assert body["funding"] == {"citizen": qty("50.01", "EUR"), "government": qty("50.00", "EUR")}
     assert body["balanceAfter"]["used"] == "100.01"
     assert body["balanceAfter"]["available"] == "149.99"
 
@@ -122,40 +136,58 @@ async def test_explicit_funding_must_add_up(
 ) -> None:
     await grant(client, SSIN, "opleidingscheques", "250", "EUR")
     before = await count(session)
-    response = await post_txn(client, {
-        "type": "reserve", "ssin": SSIN, "incentive": "opleidingscheques",
-        "amount": qty("100", "EUR"),
-        "funding": {"employer": qty("60", "EUR"), "government": qty("30", "EUR")},
-    })  # fmt: skip
+    response = await post_txn(
+        client,
+        {
+            "type": "reserve",
+            "ssin": SSIN,
+            "incentive": "opleidingscheques",
+            "amount": qty("100", "EUR"),
+            "funding": {"employer": qty("60", "EUR"), "government": qty("30", "EUR")},
+        },
+    )
     assert response.status_code == 400
     assert response.json()["issues"][0]["name"] == "funding"
     assert await count(session) == before
-    fine = await post_txn(client, {
-        "type": "reserve", "ssin": SSIN, "incentive": "opleidingscheques",
-        "amount": qty("100", "EUR"),
-        "funding": {"employer": qty("70", "EUR"), "government": qty("30", "EUR")},
-    })  # fmt: skip
+    fine = await post_txn(
+        client,
+        {
+            "type": "reserve",
+            "ssin": SSIN,
+            "incentive": "opleidingscheques",
+            "amount": qty("100", "EUR"),
+            "funding": {"employer": qty("70", "EUR"), "government": qty("30", "EUR")},
+        },
+    )
     assert fine.status_code == 201
-    captured = await post_txn(client, {"type": "capture", "reservationId": fine.json()["id"],
-                                       "amount": qty("50", "EUR")})  # fmt: skip
-    assert captured.json()["funding"] == {"employer": qty("35.00", "EUR"),
-                                          "government": qty("15.00", "EUR")}  # fmt: skip
+    captured = await post_txn(
+        client, {"type": "capture", "reservationId": fine.json()["id"], "amount": qty("50", "EUR")}
+    )
+    assert captured.json()["funding"] == {
+        "employer": qty("35.00", "EUR"),
+        "government": qty("15.00", "EUR"),
+    }
 
 
 async def test_reverse_once(client: httpx.AsyncClient, session: AsyncSession) -> None:
     await grant(client, SSIN, "vov", "50", "HOUR")
-    redeemed = (await post_txn(client, {"type": "redeem", "ssin": SSIN, "incentive": "vov",
-                                        "amount": qty("8", "HOUR")})).json()  # fmt: skip
-    reversal = await post_txn(client, {"type": "reverse", "transactionId": redeemed["id"],
-                                       "reason": "training cancelled"})  # fmt: skip
+    redeemed = (
+        await post_txn(
+            client, {"type": "redeem", "ssin": SSIN, "incentive": "vov", "amount": qty("8", "HOUR")}
+        )
+    ).json()
+    reversal = await post_txn(
+        client, {"type": "reverse", "transactionId": redeemed["id"], "reason": "training cancelled"}
+    )
     assert reversal.status_code == 201, reversal.text
     assert reversal.json()["reverses"] == redeemed["id"]
     assert reversal.json()["reason"] == "training cancelled"
     assert reversal.json()["balanceAfter"]["available"] == "50.00"
     assert reversal.json()["balanceAfter"]["used"] == "0.00"
     assert (await client.get(f"/transactions/{redeemed['id']}")).json()["status"] == "reversed"
-    second = await post_txn(client, {"type": "reverse", "transactionId": redeemed["id"],
-                                     "reason": "again"})  # fmt: skip
+    second = await post_txn(
+        client, {"type": "reverse", "transactionId": redeemed["id"], "reason": "again"}
+    )
     assert second.status_code == 409
     assert problem_type(second) == "urn:problem-type:llr:alreadyReversed"
     await assert_ledger_consistent(session)
@@ -164,18 +196,21 @@ async def test_reverse_once(client: httpx.AsyncClient, session: AsyncSession) ->
 async def test_a_hold_is_released_not_reversed(client: httpx.AsyncClient) -> None:
     await grant(client, SSIN, "vov", "50", "HOUR")
     hold = (await reserve(client, "5")).json()
-    response = await post_txn(client, {"type": "reverse", "transactionId": hold["id"],
-                                       "reason": "x"})  # fmt: skip
+    response = await post_txn(
+        client, {"type": "reverse", "transactionId": hold["id"], "reason": "x"}
+    )
     assert response.status_code == 409
     assert problem_type(response) == "urn:problem-type:llr:notReversible"
 
 
 async def test_a_used_grant_cannot_be_reversed(client: httpx.AsyncClient) -> None:
     granted = await grant(client, SSIN, "vov", "50", "HOUR")
-    await post_txn(client, {"type": "redeem", "ssin": SSIN, "incentive": "vov",
-                            "amount": qty("8", "HOUR")})  # fmt: skip
-    response = await post_txn(client, {"type": "reverse", "transactionId": granted["id"],
-                                       "reason": "granted by mistake"})  # fmt: skip
+    await post_txn(
+        client, {"type": "redeem", "ssin": SSIN, "incentive": "vov", "amount": qty("8", "HOUR")}
+    )
+    response = await post_txn(
+        client, {"type": "reverse", "transactionId": granted["id"], "reason": "granted by mistake"}
+    )
     assert response.status_code == 409
     assert problem_type(response) == "urn:problem-type:llr:insufficientBalance"
 
@@ -269,8 +304,9 @@ async def test_bad_amounts_are_400_naming_the_field(
 ) -> None:
     await grant(client, SSIN, "vov", "30", "HOUR")
     before = await count(session)
-    response = await post_txn(client, {"type": "reserve", "ssin": SSIN, "incentive": "vov",
-                                       "amount": amount})  # fmt: skip
+    response = await post_txn(
+        client, {"type": "reserve", "ssin": SSIN, "incentive": "vov", "amount": amount}
+    )
     assert response.status_code == 400, response.text
     names = [issue["name"] for issue in response.json()["issues"]]
     assert name in names
@@ -279,9 +315,16 @@ async def test_bad_amounts_are_400_naming_the_field(
 
 
 async def test_bad_ssin_and_unknown_fields_are_400(client: httpx.AsyncClient) -> None:
-    response = await post_txn(client, {"type": "grant", "ssin": "85073003329",
-                                       "incentive": "vov", "amount": qty("1", "HOUR"),
-                                       "colour": "blue"})  # fmt: skip
+    response = await post_txn(
+        client,
+        {
+            "type": "grant",
+            "ssin": "85073003329",
+            "incentive": "vov",
+            "amount": qty("1", "HOUR"),
+            "colour": "blue",
+        },
+    )
     assert response.status_code == 400
     issues = {issue["name"]: issue for issue in response.json()["issues"]}
     assert "check digit" in issues["ssin"]["detail"]
@@ -295,8 +338,11 @@ async def test_a_body_that_is_not_json_is_400_not_500(
     client: httpx.AsyncClient, content_type: str
 ) -> None:
     body = b'{"type": "grant", "ssin": "85073003328", "incentive": "vov"}'
-    response = await client.post("/transactions", content=body, headers={
-        "Content-Type": content_type, "Idempotency-Key": str(uuid.uuid4())})  # fmt: skip
+    response = await client.post(
+        "/transactions",
+        content=body,
+        headers={"Content-Type": content_type, "Idempotency-Key": str(uuid.uuid4())},
+    )
     assert response.status_code == 400, response.text
     assert problem_type(response) == "urn:problem-type:belgif:badRequest"
     assert "85073003328" not in response.text
@@ -326,15 +372,17 @@ async def test_list_filters_and_paginates(client: httpx.AsyncClient) -> None:
     await grant(client, SSIN, "vov", "30", "HOUR")
     await grant(client, other, "vov", "30", "HOUR")
     ids = [(await reserve(client, "1")).json()["id"] for _ in range(5)]
-    first = (await client.get("/transactions", params={"ssin": SSIN, "type": "reserve",
-                                                       "pageSize": 2})).json()  # fmt: skip
+    first = (
+        await client.get("/transactions", params={"ssin": SSIN, "type": "reserve", "pageSize": 2})
+    ).json()
     assert [t["id"] for t in first["items"]] == ids[::-1][:2]
     second = (await client.get(first["next"])).json()
     third = (await client.get(second["next"])).json()
     assert [t["id"] for t in second["items"] + third["items"]] == ids[::-1][2:]
     assert third["next"] is None
-    pending = (await client.get("/transactions", params={"ssin": other,
-                                                         "status": "pending"})).json()  # fmt: skip
+    pending = (
+        await client.get("/transactions", params={"ssin": other, "status": "pending"})
+    ).json()
     assert pending["items"] == []
     bad = await client.get("/transactions", params={"cursor": "nonsense"})
     assert bad.status_code == 400

@@ -27,8 +27,10 @@ EMPLOYEE = EMPLOYEE_FACTS
 
 
 async def declare(client: httpx.AsyncClient, ssin: str, **facts: Any) -> None:
-    response = await client.put(f"/citizens/{ssin}/facts", json={
-        "facts": EMPLOYEE | facts, "source": "dmfa", "observedOn": "2026-01-05"})  # fmt: skip
+    response = await client.put(
+        f"/citizens/{ssin}/facts",
+        json={"facts": EMPLOYEE | facts, "source": "dmfa", "observedOn": "2026-01-05"},
+    )
     assert response.status_code in (200, 201), response.text
 
 
@@ -90,7 +92,9 @@ async def test_changed_facts_post_an_adjustment_never_an_edit(client: httpx.Asyn
     assert second["decisionId"] != first["decisionId"]
     listing = (await client.get("/transactions", params={"ssin": SSIN, "incentive": "vov"})).json()
     assert [(t["type"], t["amount"]["amount"]) for t in listing["items"]] == [
-        ("adjust", "25.00"), ("grant", "100.00")]  # fmt: skip
+        ("adjust", "25.00"),
+        ("grant", "100.00"),
+    ]
 
 
 async def test_an_entitlement_below_what_is_used_leaves_nothing_available(
@@ -98,8 +102,9 @@ async def test_an_entitlement_below_what_is_used_leaves_nothing_available(
 ) -> None:
     await declare(client, SSIN, employmentFraction="1.00", weeklyHours="38.00")
     assert right(await wallet(client), "vov")["granted"] == "125.00"
-    used = await post_txn(client, {"type": "redeem", "ssin": SSIN, "incentive": "vov",
-                                   "amount": qty("110", "HOUR")})  # fmt: skip
+    used = await post_txn(
+        client, {"type": "redeem", "ssin": SSIN, "incentive": "vov", "amount": qty("110", "HOUR")}
+    )
     assert used.status_code == 201, used.text
     await declare(client, SSIN)  # back to 80%: 100 hours
     vov = right(await wallet(client), "vov")
@@ -117,14 +122,14 @@ async def test_no_longer_eligible_takes_back_what_is_available(client: httpx.Asy
     assert "vov" not in [r["incentive"] for r in body["rights"]]  # withdrawn to nothing
     assert "federalEducationalLeave" in [r["code"] for r in body["referrals"]]
     adjust = (await client.get("/transactions", params={"ssin": SSIN, "type": "adjust"})).json()
-    assert [(t["incentive"], t["amount"]["amount"]) for t in adjust["items"]] == [
-        ("vov", "100.00")]  # fmt: skip
+    assert [(t["incentive"], t["amount"]["amount"]) for t in adjust["items"]] == [("vov", "100.00")]
 
 
 async def test_a_reserve_materialises_the_right_first(client: httpx.AsyncClient) -> None:
     await declare(client, SSIN)
-    response = await post_txn(client, {"type": "reserve", "ssin": SSIN, "incentive": "vov",
-                                       "amount": qty("20", "HOUR")})  # fmt: skip
+    response = await post_txn(
+        client, {"type": "reserve", "ssin": SSIN, "incentive": "vov", "amount": qty("20", "HOUR")}
+    )
     assert response.status_code == 201, response.text
     assert response.json()["balanceAfter"]["available"] == "80.00"
 
@@ -134,10 +139,21 @@ async def test_a_training_the_incentive_does_not_cover_is_refused(
 ) -> None:
     await declare(client, SSIN)
     before = await count(session)
-    response = await post_txn(client, {
-        "type": "reserve", "ssin": SSIN, "incentive": "vov", "amount": qty("8", "HOUR"),
-        "training": {"contactHours": "8", "vovEligible": True, "kind": "course",
-                     "combinedContactHours": "8"}})  # fmt: skip
+    response = await post_txn(
+        client,
+        {
+            "type": "reserve",
+            "ssin": SSIN,
+            "incentive": "vov",
+            "amount": qty("8", "HOUR"),
+            "training": {
+                "contactHours": "8",
+                "vovEligible": True,
+                "kind": "course",
+                "combinedContactHours": "8",
+            },
+        },
+    )
     assert response.status_code == 409, response.text
     assert response.json()["type"] == "urn:problem-type:llr:trainingNotEligible"
     assert await count(session) == before
@@ -149,8 +165,9 @@ async def test_as_of_gives_balances_as_they_stood(client: httpx.AsyncClient, clo
     yesterday = (clock.now - timedelta(days=1)).date().isoformat()
     assert (await wallet(client, asOf=yesterday))["rights"] == []
     clock.advance(days=2)
-    await post_txn(client, {"type": "redeem", "ssin": SSIN, "incentive": "vov",
-                            "amount": qty("5", "HOUR")})  # fmt: skip
+    await post_txn(
+        client, {"type": "redeem", "ssin": SSIN, "incentive": "vov", "amount": qty("5", "HOUR")}
+    )
     earlier = (clock.now - timedelta(days=1)).date().isoformat()
     assert right(await wallet(client, asOf=earlier), "vov")["used"] == "0.00"
     assert right(await wallet(client), "vov")["used"] == "5.00"
@@ -161,8 +178,11 @@ async def test_as_of_gives_balances_as_they_stood(client: httpx.AsyncClient, clo
 
 
 async def test_monthly_premium_is_an_entitlement_not_a_balance(client: httpx.AsyncClient) -> None:
-    await declare(client, SSIN, timeCredit={"regime": "full", "motive": "training",
-                                            "priorYearWorkFraction": "1.00"})  # fmt: skip
+    await declare(
+        client,
+        SSIN,
+        timeCredit={"regime": "full", "motive": "training", "priorYearWorkFraction": "1.00"},
+    )
     body = await wallet(client)
     vok = [e for e in body["entitlements"] if e["incentive"] == "vok"]
     assert len(vok) == 1
@@ -192,7 +212,10 @@ async def test_concurrent_first_reads_grant_once(
         await committing_client.get("/transactions", params={"ssin": ssin, "type": "grant"})
     ).json()
     assert sorted(t["incentive"] for t in listing["items"]) == [
-        "loopbaancheques", "opleidingscheques", "vov"]  # fmt: skip
+        "loopbaancheques",
+        "opleidingscheques",
+        "vov",
+    ]
     async with AsyncSession(engine) as session:
         await assert_ledger_consistent(session)
 
@@ -211,8 +234,10 @@ def pausing_law(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     marker = "[parameters.pauseWhenNotEligible]"
     head, tail = text.split(marker)
     first, rest = tail.split("]\n", 1)
-    later = ('  { effectiveFrom = 2026-09-01, value = true, source = "test: stage 3.2", '
-             'verified = false },\n')  # fmt: skip
+    later = (
+        '  { effectiveFrom = 2026-09-01, value = true, source = "test: stage 3.2", '
+        "verified = false },\n"
+    )
     vov.write_text(head + marker + first + later + "]\n" + rest)
     book = load_book(tmp_path / "parameters", extra_files=(MESSAGE_FILE,))
     monkeypatch.setattr(engine, "default_book", lambda: book)
@@ -227,13 +252,21 @@ async def test_a_paused_account_keeps_its_saved_balance_usable(
     body = await wallet(client)
     assert right(body, "vov")["available"] == "100.00"  # no new rights, nothing taken back
     assert "vdabTrainingOffer" in [r["code"] for r in body["referrals"]]
-    used = await post_txn(client, {"type": "redeem", "ssin": SSIN, "incentive": "vov",
-                                   "amount": qty("40", "HOUR")})  # fmt: skip
+    used = await post_txn(
+        client, {"type": "redeem", "ssin": SSIN, "incentive": "vov", "amount": qty("40", "HOUR")}
+    )
     assert used.status_code == 201, used.text
     assert used.json()["balanceAfter"]["available"] == "60.00"
-    adjust = (await client.get("/transactions", params={
-        "ssin": SSIN, "type": "adjust", "incentive": "vov"})).json()  # fmt: skip
+    adjust = (
+        await client.get(
+            "/transactions", params={"ssin": SSIN, "type": "adjust", "incentive": "vov"}
+        )
+    ).json()
     assert adjust["items"] == []
-    vouchers = (await client.get("/transactions", params={
-        "ssin": SSIN, "type": "adjust", "incentive": "opleidingscheques"})).json()  # fmt: skip
+    vouchers = (
+        await client.get(
+            "/transactions",
+            params={"ssin": SSIN, "type": "adjust", "incentive": "opleidingscheques"},
+        )
+    ).json()
     assert len(vouchers["items"]) == 1  # an incentive that does not pause is taken back

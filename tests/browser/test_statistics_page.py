@@ -43,14 +43,30 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium
 def service(database_url: str, tmp_path: Path, repo_root: Path) -> Iterator[str]:
     """``uvicorn`` serving the app as deployed (its own process, pool and clock)."""
     port = free_port()
-    env = os.environ | {"LLR_ENV": "test", "LLR_DATABASE_URL": database_url,
-                        "LLR_CITIZEN_KEY_SECRET": TEST_SECRET, "LLR_DEV_ISSUER": "false",
-                        "LLR_DEV_KEYS_DIR": str(tmp_path / "keys")}  # fmt: skip
+    env = os.environ | {
+        "LLR_ENV": "test",
+        "LLR_DATABASE_URL": database_url,
+        "LLR_CITIZEN_KEY_SECRET": TEST_SECRET,
+        "LLR_DEV_ISSUER": "false",
+        "LLR_DEV_KEYS_DIR": str(tmp_path / "keys"),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=repo_root, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=repo_root,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -70,9 +86,12 @@ def service(database_url: str, tmp_path: Path, repo_root: Path) -> Iterator[str]
 
 
 async def test_the_dashboard_in_a_browser(
-    committing_client: httpx.AsyncClient, clock: Clock, service: str, tmp_path: Path,
+    committing_client: httpx.AsyncClient,
+    clock: Clock,
+    service: str,
+    tmp_path: Path,
     repo_root: Path,
-) -> None:  # fmt: skip
+) -> None:
     from playwright.async_api import async_playwright
 
     rng = random.Random(36)
@@ -84,8 +103,10 @@ async def test_the_dashboard_in_a_browser(
             await grant(committing_client, ssin, "vov", "20", "HOUR", period="2025-26")
     for _ in range(4):  # a small age band: suppressed on the page
         young = ssin_born(rng, 2014)
-        response = await committing_client.put(f"/citizens/{young}/facts", json={
-            "facts": EMPLOYEE_FACTS, "source": "dmfa", "observedOn": "2036-09-01"})  # fmt: skip
+        response = await committing_client.put(
+            f"/citizens/{young}/facts",
+            json={"facts": EMPLOYEE_FACTS, "source": "dmfa", "observedOn": "2036-09-01"},
+        )
         assert response.status_code == 200, response.text
         await grant(committing_client, young, "vov", "20", "HOUR")
     hosts: set[str] = set()

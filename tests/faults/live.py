@@ -73,30 +73,46 @@ class LiveServer:
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LLR_")}
-        env.update({
-            "DATABASE_URL": self.database_url,
-            "LLR_ENV": "test",
-            "LLR_CITIZEN_KEY_SECRET": TEST_SECRET,
-            "LLR_AUTH_AUDIENCE": AUDIENCE,
-            "LLR_AUTH_ISSUERS": json.dumps([{"issuer": ISSUER, "jwks": self.issuer.jwks()}]),
-            "LLR_DEV_ISSUER": "false",
-            "LLR_DEV_KEYS_DIR": str(self.work_dir / "dev-keys"),
-            "LLR_DB_CONNECT_TIMEOUT_SECONDS": str(DB_CONNECT_TIMEOUT),
-            "LLR_REQUEST_TIMEOUT_SECONDS": str(REQUEST_TIMEOUT),
-            "LLR_DB_POOL_SIZE": "5",
-            "LLR_LOG_LEVEL": "INFO",  # one access line per request: the log is checked too
-        })  # fmt: skip
+        env.update(
+            {
+                "DATABASE_URL": self.database_url,
+                "LLR_ENV": "test",
+                "LLR_CITIZEN_KEY_SECRET": TEST_SECRET,
+                "LLR_AUTH_AUDIENCE": AUDIENCE,
+                "LLR_AUTH_ISSUERS": json.dumps([{"issuer": ISSUER, "jwks": self.issuer.jwks()}]),
+                "LLR_DEV_ISSUER": "false",
+                "LLR_DEV_KEYS_DIR": str(self.work_dir / "dev-keys"),
+                "LLR_DB_CONNECT_TIMEOUT_SECONDS": str(DB_CONNECT_TIMEOUT),
+                "LLR_REQUEST_TIMEOUT_SECONDS": str(REQUEST_TIMEOUT),
+                "LLR_DB_POOL_SIZE": "5",
+                "LLR_LOG_LEVEL": "INFO",  # one access line per request: the log is checked too
+            }
+        )
         return env | self.extra_env
 
     def start(self, timeout: float = 60) -> "LiveServer":
         repo = Path(__file__).resolve().parents[2]
-        args = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-                "--port", str(self.port), "--workers", str(self.workers)]  # fmt: skip
+        args = [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                args, cwd=repo, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+                args,
+                cwd=repo,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         wait_until(self._ready, timeout, f"llr serve on {self.base_url} (see {self.log_path})")
         return self
 

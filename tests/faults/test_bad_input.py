@@ -19,10 +19,22 @@ pytestmark = pytest.mark.faults
 
 CITIZEN = make_ssin()
 BAD_CHECK = CITIZEN[:9] + f"{(int(CITIZEN[9:]) + 1) % 100:02d}"
-TABLES = ("ledger_transactions", "ledger_legs", "ledger_accounts", "idempotency_keys",
-          "decisions", "citizen_facts", "access_log")  # fmt: skip
-RESERVE = {"type": "reserve", "ssin": CITIZEN, "incentive": "vov", "amount": qty("2", "HOUR"),
-           "reference": "catalogue"}  # fmt: skip
+TABLES = (
+    "ledger_transactions",
+    "ledger_legs",
+    "ledger_accounts",
+    "idempotency_keys",
+    "decisions",
+    "citizen_facts",
+    "access_log",
+)
+RESERVE = {
+    "type": "reserve",
+    "ssin": CITIZEN,
+    "incentive": "vov",
+    "amount": qty("2", "HOUR"),
+    "reference": "catalogue",
+}
 FACTS = {"facts": EMPLOYEE_FACTS, "source": "dmfa", "observedOn": "2026-09-01"}
 ELIGIBILITY = {"asOf": "2026-11-23", "ssin": CITIZEN, "facts": {"status": "employee"}}
 KEY = "5a3e0f0e-7f1b-4c55-9d0e-2b7f3f5a6c01"
@@ -73,16 +85,45 @@ HUGE = b'{"type": "reserve", "reference": "' + b"x" * 1_100_000 + b'"}'
 
 CASES = [
     # POST /transactions
-    post("txn-malformed-json", None, "body", content=b'{"type": "reserve", "ssin": ',
-         headers={"Content-Type": "application/json"}),
-    post("txn-wrong-content-type", None, None, status=400, content=json.dumps(RESERVE).encode(),
-         headers={"Content-Type": "text/plain"}),
-    post("txn-form-encoded", None, None, content=b"type=reserve&ssin=1",
-         headers={"Content-Type": "application/x-www-form-urlencoded"}),
-    post("txn-oversized-declared", None, None, status=413, content=HUGE,
-         headers={"Content-Type": "application/json"}),
-    post("txn-oversized-streamed", None, None, status=413, content=HUGE, chunked=True,
-         headers={"Content-Type": "application/json"}),
+    post(
+        "txn-malformed-json",
+        None,
+        "body",
+        content=b'{"type": "reserve", "ssin": ',
+        headers={"Content-Type": "application/json"},
+    ),
+    post(
+        "txn-wrong-content-type",
+        None,
+        None,
+        status=400,
+        content=json.dumps(RESERVE).encode(),
+        headers={"Content-Type": "text/plain"},
+    ),
+    post(
+        "txn-form-encoded",
+        None,
+        None,
+        content=b"type=reserve&ssin=1",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ),
+    post(
+        "txn-oversized-declared",
+        None,
+        None,
+        status=413,
+        content=HUGE,
+        headers={"Content-Type": "application/json"},
+    ),
+    post(
+        "txn-oversized-streamed",
+        None,
+        None,
+        status=413,
+        content=HUGE,
+        chunked=True,
+        headers={"Content-Type": "application/json"},
+    ),
     post("txn-not-an-object", [RESERVE], "body"),
     post("txn-unknown-field", with_(RESERVE, colour="red"), "colour"),
     post("txn-unknown-type", with_(RESERVE, type="steal"), "type"),
@@ -92,14 +133,21 @@ CASES = [
     post("txn-amount-zero", with_(RESERVE, amount=qty("0", "HOUR")), "amount"),
     post("txn-amount-negative", with_(RESERVE, amount=qty("-5", "HOUR")), "amount"),
     post("txn-amount-over-precise", with_(RESERVE, amount=qty("1.005", "HOUR")), "amount"),
-    post("txn-amount-float", with_(RESERVE, amount={"amount": 1.5, "unit": "HOUR"}),
-         "amount.amount"),
+    post(
+        "txn-amount-float", with_(RESERVE, amount={"amount": 1.5, "unit": "HOUR"}), "amount.amount"
+    ),
     post("txn-amount-not-a-number", with_(RESERVE, amount=qty("ten", "HOUR")), "amount.amount"),
     post("txn-amount-exponent", with_(RESERVE, amount=qty("1e3", "HOUR")), "amount.amount"),
-    post("txn-amount-arabic-digits", with_(RESERVE, amount=qty("\u0661\u0662", "HOUR")),
-         "amount.amount"),
-    post("txn-amount-beyond-any-balance",
-         with_(RESERVE, amount=qty("1" + "0" * 30, "HOUR")), "amount"),
+    post(
+        "txn-amount-arabic-digits",
+        with_(RESERVE, amount=qty("\u0661\u0662", "HOUR")),
+        "amount.amount",
+    ),
+    post(
+        "txn-amount-beyond-any-balance",
+        with_(RESERVE, amount=qty("1" + "0" * 30, "HOUR")),
+        "amount",
+    ),
     post("txn-voucher-fraction", with_(RESERVE, amount=qty("1.5", "VOUCHER")), "amount"),
     post("txn-unknown-unit", with_(RESERVE, amount=qty("2", "LITRE")), "amount.unit"),
     post("txn-wrong-unit-for-incentive", with_(RESERVE, amount=qty("2", "EUR")), "amount.unit"),
@@ -110,18 +158,29 @@ CASES = [
     post("txn-long-incentive", with_(RESERVE, incentive="v" * 5_000), "incentive"),
     post("txn-capture-not-a-uuid", {"type": "capture", "reservationId": "42"}, "reservationId"),
     post("txn-no-idempotency-key", RESERVE, "Idempotency-Key", headers={"Idempotency-Key": ""}),
-    post("txn-idempotency-key-not-uuid", RESERVE, "Idempotency-Key",
-         headers={"Idempotency-Key": "'; DROP TABLE ledger_legs; --"}),
+    post(
+        "txn-idempotency-key-not-uuid",
+        RESERVE,
+        "Idempotency-Key",
+        headers={"Idempotency-Key": "'; DROP TABLE ledger_legs; --"},
+    ),
     # PUT /citizens/{ssin}/facts
     put_facts("facts-bad-check-digits", FACTS, "ssin", ssin=BAD_CHECK),
-    put_facts("facts-malformed-json", None, "body", content=b'{"facts": {',
-              headers={"Content-Type": "application/json"}),
+    put_facts(
+        "facts-malformed-json",
+        None,
+        "body",
+        content=b'{"facts": {',
+        headers={"Content-Type": "application/json"},
+    ),
     put_facts("facts-unknown-fact", facts(colour="red"), "facts.colour"),
-    put_facts("facts-fraction-above-one", facts(employmentFraction="1.5"),
-              "facts.employmentFraction"),
+    put_facts(
+        "facts-fraction-above-one", facts(employmentFraction="1.5"), "facts.employmentFraction"
+    ),
     put_facts("facts-hours-above-60", facts(weeklyHours="61"), "facts.weeklyHours"),
-    put_facts("facts-negative-months", facts(workExperienceMonths=-1),
-              "facts.workExperienceMonths"),
+    put_facts(
+        "facts-negative-months", facts(workExperienceMonths=-1), "facts.workExperienceMonths"
+    ),
     put_facts("facts-wrong-enum", facts(status="Employee"), "facts.status"),
     put_facts("facts-impossible-date", with_(FACTS, observedOn="2026-02-30"), "observedOn"),
     put_facts("facts-impossible-birth-date", facts(birthDate="1985-13-01"), "facts.birthDate"),
@@ -132,23 +191,32 @@ CASES = [
     eligibility("eligibility-impossible-date", with_(ELIGIBILITY, asOf="2026-02-30"), "asOf"),
     eligibility("eligibility-bad-check-digits", with_(ELIGIBILITY, ssin=BAD_CHECK), "ssin"),
     eligibility("eligibility-long-ssin", with_(ELIGIBILITY, ssin="8" * 10_000), "ssin"),
-    eligibility("eligibility-fraction-text", with_(ELIGIBILITY, facts={"employmentFraction": "x"}),
-                "facts.employmentFraction"),
+    eligibility(
+        "eligibility-fraction-text",
+        with_(ELIGIBILITY, facts={"employmentFraction": "x"}),
+        "facts.employmentFraction",
+    ),
     eligibility("eligibility-unknown-field", with_(ELIGIBILITY, wizardStep=3), "wizardStep"),
-    eligibility("eligibility-wrong-content-type", None, None,
-                content=json.dumps(ELIGIBILITY).encode(), headers={"Content-Type": "text/csv"}),
+    eligibility(
+        "eligibility-wrong-content-type",
+        None,
+        None,
+        content=json.dumps(ELIGIBILITY).encode(),
+        headers={"Content-Type": "text/csv"},
+    ),
     # GET /wallet/{ssin} (a read that is recorded in the access log)
     wallet("wallet-impossible-date", "asOf", asOf="2026-02-30"),
     wallet("wallet-not-a-date", "asOf", asOf="yesterday"),
     wallet("wallet-bad-check-digits", "ssin", ssin=BAD_CHECK),
     wallet("wallet-control-characters", "ssin", ssin="85073003328%00"),
-]  # fmt: skip
+]
 
 
 async def _counts(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as conn:
-        return {t: (await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one()
-                for t in TABLES}  # fmt: skip
+        return {
+            t: (await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one() for t in TABLES
+        }
 
 
 @pytest.fixture(scope="module")
@@ -172,12 +240,14 @@ async def _send(http: httpx.AsyncClient, case: Case) -> httpx.Response:
 
         return await http.request(case.method, case.path, content=chunks(), headers=headers)
     if case.content is not None:
-        return await http.request(case.method, case.path, content=case.content, headers=headers,
-                                  params=case.params)  # fmt: skip
+        return await http.request(
+            case.method, case.path, content=case.content, headers=headers, params=case.params
+        )
     if case.body is None:
         return await http.request(case.method, case.path, headers=headers, params=case.params)
-    return await http.request(case.method, case.path, json=case.body, headers=headers,
-                              params=case.params)  # fmt: skip
+    return await http.request(
+        case.method, case.path, json=case.body, headers=headers, params=case.params
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -204,13 +274,19 @@ async def test_bad_input_is_a_named_4xx_and_writes_nothing(
 
 def test_the_catalogue_covers_every_kind_of_bad_input() -> None:
     kinds: dict[str, Callable[[str], bool]] = {
-        "json": lambda i: "malformed-json" in i, "content type": lambda i: "content-type" in i,
-        "oversized": lambda i: "oversized" in i, "unknown field": lambda i: "unknown" in i,
-        "check digits": lambda i: "check-digits" in i, "zero": lambda i: "zero" in i,
-        "negative": lambda i: "negative" in i, "precision": lambda i: "over-precise" in i,
-        "unit": lambda i: "unit" in i, "dates": lambda i: "impossible" in i,
-        "long strings": lambda i: "long" in i, "control": lambda i: "control" in i,
-    }  # fmt: skip
+        "json": lambda i: "malformed-json" in i,
+        "content type": lambda i: "content-type" in i,
+        "oversized": lambda i: "oversized" in i,
+        "unknown field": lambda i: "unknown" in i,
+        "check digits": lambda i: "check-digits" in i,
+        "zero": lambda i: "zero" in i,
+        "negative": lambda i: "negative" in i,
+        "precision": lambda i: "over-precise" in i,
+        "unit": lambda i: "unit" in i,
+        "dates": lambda i: "impossible" in i,
+        "long strings": lambda i: "long" in i,
+        "control": lambda i: "control" in i,
+    }
     for kind, matches in kinds.items():
         assert any(matches(c.id) for c in CASES), kind
 

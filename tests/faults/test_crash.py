@@ -48,8 +48,9 @@ def crash_server(
 
 
 def _client(server: LiveServer, issuer: TestIssuer) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=server.base_url, headers=issuer.headers("dwse"),
-                             timeout=REQUEST_TIMEOUT + 10)  # fmt: skip
+    return httpx.AsyncClient(
+        base_url=server.base_url, headers=issuer.headers("dwse"), timeout=REQUEST_TIMEOUT + 10
+    )
 
 
 async def _stream(
@@ -64,8 +65,12 @@ async def _stream(
     holds: list[str] = []
     while True:
         ssin = rng.choice(citizens)
-        booking = {"ssin": ssin, "incentive": "vov", "amount": qty(str(rng.randint(1, 3)), "HOUR"),
-                   "reference": f"crash-{uuid.uuid4()}"}  # fmt: skip
+        booking = {
+            "ssin": ssin,
+            "incentive": "vov",
+            "amount": qty(str(rng.randint(1, 3)), "HOUR"),
+            "reference": f"crash-{uuid.uuid4()}",
+        }
         roll = rng.random()
         if holds and roll < 0.25:
             body: dict[str, Any] = {"type": "capture", "reservationId": holds.pop()}
@@ -140,8 +145,10 @@ async def test_sigkill_mid_stream_loses_nothing_answered_and_half_applies_nothin
             assert first.status_code in (201, 409), first.text
             if first.status_code == 409:
                 # it never ran (or ran and was refused): refused again, never stuck in flight
-                assert first.json()["type"] in ("urn:problem-type:llr:insufficientBalance",
-                                                "urn:problem-type:llr:holdNotPending")  # fmt: skip
+                assert first.json()["type"] in (
+                    "urn:problem-type:llr:insufficientBalance",
+                    "urn:problem-type:llr:holdNotPending",
+                )
                 continue
             second = await http.post("/transactions", json=attempt.body, headers=headers)
             assert second.status_code == 201
@@ -172,13 +179,18 @@ async def test_sigkill_mid_stream_loses_nothing_answered_and_half_applies_nothin
         await assert_ledger_consistent(session)
         # every transaction of these citizens has its stored response, and every stored
         # response its transaction: the two were committed together or not at all
-        orphans = (await session.execute(text(
-            "SELECT t.id FROM ledger_transactions t LEFT JOIN idempotency_keys k "
-            "ON k.transaction_id = t.id WHERE t.citizen_key = ANY(:keys) AND k.key IS NULL "
-            "UNION ALL SELECT k.transaction_id FROM idempotency_keys k LEFT JOIN "
-            "ledger_transactions t ON t.id = k.transaction_id "
-            "WHERE k.transaction_id IS NOT NULL AND t.id IS NULL"
-        ), {"keys": keys})).all()  # fmt: skip
+        orphans = (
+            await session.execute(
+                text(
+                    "SELECT t.id FROM ledger_transactions t LEFT JOIN idempotency_keys k "
+                    "ON k.transaction_id = t.id WHERE t.citizen_key = ANY(:keys) AND k.key IS NULL "
+                    "UNION ALL SELECT k.transaction_id FROM idempotency_keys k LEFT JOIN "
+                    "ledger_transactions t ON t.id = k.transaction_id "
+                    "WHERE k.transaction_id IS NOT NULL AND t.id IS NULL"
+                ),
+                {"keys": keys},
+            )
+        ).all()
         assert orphans == []
     logs = "".join(p.read_text(errors="replace") for p in crash_server.work_dir.glob("llr-*.log"))
     assert "POST /transactions 201" in logs

@@ -73,23 +73,36 @@ class Load:
         phase, key = self.phase, str(uuid.uuid4())
         started = time.monotonic()
         if method == "POST":
-            body = {"type": "reserve", "ssin": self.ssin, "incentive": "vov",
-                    "amount": qty("1", "HOUR")}  # fmt: skip
-            response = await self.http.post("/transactions", json=body,
-                                             headers={"Idempotency-Key": key})  # fmt: skip
+            body = {
+                "type": "reserve",
+                "ssin": self.ssin,
+                "incentive": "vov",
+                "amount": qty("1", "HOUR"),
+            }
+            response = await self.http.post(
+                "/transactions", json=body, headers={"Idempotency-Key": key}
+            )
         else:
             response = await self.http.get(f"/wallet/{self.ssin}")
         seconds = time.monotonic() - started
         content_type = response.headers.get("content-type", "")
         problem = response.json().get("type") if "problem+json" in content_type else None
-        outcome = Outcome(phase, method, response.status_code, content_type, problem, seconds,
-                          key if method == "POST" else None)  # fmt: skip
+        outcome = Outcome(
+            phase,
+            method,
+            response.status_code,
+            content_type,
+            problem,
+            seconds,
+            key if method == "POST" else None,
+        )
         self.outcomes.append(outcome)
         return outcome
 
     def count(self, phase: str, status: int | None = None) -> int:
-        return sum(1 for o in self.outcomes
-                   if o.phase == phase and (status is None or o.status == status))  # fmt: skip
+        return sum(
+            1 for o in self.outcomes if o.phase == phase and (status is None or o.status == status)
+        )
 
 
 async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -113,8 +126,9 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
 ) -> None:
     pg, server = outage
     ssin = make_ssin()
-    async with httpx.AsyncClient(base_url=server.base_url, headers=issuer.headers("dwse"),
-                                 timeout=REQUEST_TIMEOUT + 30) as http:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=server.base_url, headers=issuer.headers("dwse"), timeout=REQUEST_TIMEOUT + 30
+    ) as http:
         await grant(http, ssin, "vov", "1000", "HOUR")
         load = Load(http, ssin)
         clients = [asyncio.create_task(load.client()) for _ in range(3)]
@@ -129,8 +143,11 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
         load.phase = "restarting"
         await asyncio.to_thread(pg.start)
         load.phase = "after"
-        await until(lambda: load.count("after", 201) >= 5, 60,
-                    f"recovery after the outage {load.outcomes[-5:]}")  # fmt: skip
+        await until(
+            lambda: load.count("after", 201) >= 5,
+            60,
+            f"recovery after the outage {load.outcomes[-5:]}",
+        )
         load.running = False
         await asyncio.gather(*clients)
         health = await http.get("/health")
@@ -139,10 +156,15 @@ async def test_database_outage_is_503_and_the_service_recovers_without_restart(
         # a 503 that may have been a commit whose answer was lost: retried, it posts once
         for outcome in load.outcomes:
             if outcome.method == "POST" and outcome.status == 503:
-                body = {"type": "reserve", "ssin": ssin, "incentive": "vov",
-                        "amount": qty("1", "HOUR")}  # fmt: skip
-                retry = await http.post("/transactions", json=body,
-                                        headers={"Idempotency-Key": outcome.key or ""})  # fmt: skip
+                body = {
+                    "type": "reserve",
+                    "ssin": ssin,
+                    "incentive": "vov",
+                    "amount": qty("1", "HOUR"),
+                }
+                retry = await http.post(
+                    "/transactions", json=body, headers={"Idempotency-Key": outcome.key or ""}
+                )
                 assert retry.status_code == 201
         wallet = (await http.get(f"/wallet/{ssin}")).json()
 
@@ -189,8 +211,9 @@ async def test_a_hung_database_is_503_within_the_request_timeout(
     ends, as 503, before the request timeout has long passed; thawed, the service goes on."""
     pg, server = outage
     ssin = make_ssin()
-    async with httpx.AsyncClient(base_url=server.base_url, headers=issuer.headers("dwse"),
-                                 timeout=REQUEST_TIMEOUT + 30) as http:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=server.base_url, headers=issuer.headers("dwse"), timeout=REQUEST_TIMEOUT + 30
+    ) as http:
         await grant(http, ssin, "vov", "100", "HOUR")
         load = Load(http, ssin)
         frozen = _postgres_processes(pg)

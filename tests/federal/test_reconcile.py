@@ -21,28 +21,55 @@ def reasons(found: Any, key: str) -> dict[str, str]:
 
 
 async def test_the_report_names_each_planted_discrepancy_and_why(
-    federal: Federal, run_sync: Any, client: httpx.AsyncClient, session: AsyncSession,
-    issuer: TestIssuer, ssins: list[str], app: Any,
-) -> None:  # fmt: skip
+    federal: Federal,
+    run_sync: Any,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    issuer: TestIssuer,
+    ssins: list[str],
+    app: Any,
+) -> None:
     keys = [app.state.keyer.key(parse_ssin(s)) for s in ssins[:5]]
     for ssin in ssins[:4]:
         federal.account(ssin, used="1.00", y2025="5.00", y2026="5.00")
     await run_sync()
     # another door grants two more days to the first citizen (the Department)
-    granted = await post_txn(client, {"type": "grant", "ssin": ssins[0],
-        "incentive": "opleidingsrecht", "amount": qty("2", "DAY"), "period": "2026"})  # fmt: skip
+    granted = await post_txn(
+        client,
+        {
+            "type": "grant",
+            "ssin": ssins[0],
+            "incentive": "opleidingsrecht",
+            "amount": qty("2", "DAY"),
+            "period": "2026",
+        },
+    )
     assert granted.status_code == 201, granted.text
     # the federal partner books a hold for the second, through POST /transactions
-    hold = await client.post("/transactions", headers=issuer.headers("federal") | {
-        "Idempotency-Key": str(uuid.uuid4())}, json={"type": "reserve", "ssin": ssins[1],
-        "incentive": "opleidingsrecht", "amount": qty("3", "DAY")})  # fmt: skip
+    hold = await client.post(
+        "/transactions",
+        headers=issuer.headers("federal") | {"Idempotency-Key": str(uuid.uuid4())},
+        json={
+            "type": "reserve",
+            "ssin": ssins[1],
+            "incentive": "opleidingsrecht",
+            "amount": qty("3", "DAY"),
+        },
+    )
     assert hold.status_code == 201, hold.text
     # the federal side lowers the third's 2026 accrual: the ledger does not take it back
     await federal.admin("accounts", {"ssin": ssins[2], "accruals": {"2026": "2.00"}})
     await run_sync()
     # a right for a citizen the federal account does not know
-    other = await post_txn(client, {"type": "grant", "ssin": ssins[4],
-        "incentive": "opleidingsrecht", "amount": qty("1", "DAY")})  # fmt: skip
+    other = await post_txn(
+        client,
+        {
+            "type": "grant",
+            "ssin": ssins[4],
+            "incentive": "opleidingsrecht",
+            "amount": qty("1", "DAY"),
+        },
+    )
     assert other.status_code == 201, other.text
     found = await reconcile(session, now())
     mine = {item.citizen_key for item in found.items} & set(keys)
@@ -60,8 +87,13 @@ async def test_the_report_names_each_planted_discrepancy_and_why(
 async def test_an_old_clients_year_names_the_window_and_a_school_year_is_refused(
     client: httpx.AsyncClient, ssins: list[str]
 ) -> None:
-    body = {"type": "grant", "ssin": ssins[0], "incentive": "opleidingsrecht",
-            "amount": qty("2", "DAY"), "period": "2027"}  # fmt: skip
+    body = {
+        "type": "grant",
+        "ssin": ssins[0],
+        "incentive": "opleidingsrecht",
+        "amount": qty("2", "DAY"),
+        "period": "2027",
+    }
     granted = await post_txn(client, body)
     assert granted.status_code == 201, granted.text
     assert granted.json()["period"]["key"] == "2024-2028"

@@ -34,9 +34,12 @@ async def posted(session: AsyncSession, caller: str = "federal") -> int:
 
 
 async def test_a_sync_from_empty_posts_each_federal_account_into_its_window(
-    federal: Federal, run_sync: Any, client: httpx.AsyncClient, session: AsyncSession,
+    federal: Federal,
+    run_sync: Any,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
     ssins: list[str],
-) -> None:  # fmt: skip
+) -> None:
     federal.account(ssins[0], used="3.00", y2024="5.00", y2025="5.00", y2026="4.00")
     federal.account(ssins[1], y2025="2.50")
     report = await run_sync()
@@ -64,9 +67,12 @@ async def test_a_sync_from_empty_posts_each_federal_account_into_its_window(
 
 
 async def test_an_incremental_sync_posts_only_what_changed_since_the_cursor(
-    federal: Federal, run_sync: Any, client: httpx.AsyncClient, session: AsyncSession,
+    federal: Federal,
+    run_sync: Any,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
     ssins: list[str],
-) -> None:  # fmt: skip
+) -> None:
     federal.account(ssins[0], used="1.00", y2025="5.00", y2026="4.00")
     federal.account(ssins[1], y2026="1.00")
     await run_sync()
@@ -103,9 +109,12 @@ async def test_a_rerun_of_the_whole_feed_posts_nothing(
 
 
 async def test_a_sync_that_breaks_half_way_resumes_from_the_last_committed_page(
-    federal: Federal, run_sync: Any, client: httpx.AsyncClient, session: AsyncSession,
+    federal: Federal,
+    run_sync: Any,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
     ssins: list[str],
-) -> None:  # fmt: skip
+) -> None:
     for ssin in ssins[:10]:
         federal.account(ssin, y2025="5.00", y2026="5.00")
     await federal.admin("faults", {"failAfterItems": 6, "failStatus": 503})

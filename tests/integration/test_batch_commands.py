@@ -39,20 +39,26 @@ from tests.support import (
 )
 
 VARIANTS: list[dict[str, Any]] = [
-    {}, {"employmentFraction": "1.00", "weeklyHours": "38"},
-    {"employmentFraction": "0.50", "weeklyHours": "19"}, {"workplaceRegion": "brussels"},
-    {"status": "jobseeker", "receivesUnemploymentBenefit": True}, {"educationLevel": "high"},
-]  # fmt: skip
+    {},
+    {"employmentFraction": "1.00", "weeklyHours": "38"},
+    {"employmentFraction": "0.50", "weeklyHours": "19"},
+    {"workplaceRegion": "brussels"},
+    {"status": "jobseeker", "receivesUnemploymentBenefit": True},
+    {"educationLevel": "high"},
+]
 
 
 async def declare(client: httpx.AsyncClient, ssin: str, facts: dict[str, Any]) -> None:
-    response = await client.put(f"/citizens/{ssin}/facts", json={
-        "facts": EMPLOYEE_FACTS | facts, "source": "dmfa", "observedOn": "2026-01-05"})  # fmt: skip
+    response = await client.put(
+        f"/citizens/{ssin}/facts",
+        json={"facts": EMPLOYEE_FACTS | facts, "source": "dmfa", "observedOn": "2026-01-05"},
+    )
     assert response.status_code == 200, response.text
 
 
-async def citizen_transactions(engine: AsyncEngine, client: httpx.AsyncClient,
-                               ssins: list[str]) -> int:  # fmt: skip
+async def citizen_transactions(
+    engine: AsyncEngine, client: httpx.AsyncClient, ssins: list[str]
+) -> int:
     total = 0
     for ssin in ssins:
         page = (await client.get("/transactions", params={"ssin": ssin, "pageSize": 200})).json()
@@ -78,8 +84,10 @@ async def test_bulk_grant_settles_what_the_wallet_would(
     wallets = [(await committing_client.get(f"/wallet/{s}")).json() for s in ssins]
     assert await citizen_transactions(engine, committing_client, ssins) == posted  # nothing new
     by_variant = {i % len(VARIANTS): w for i, w in enumerate(wallets)}
-    vov = {i: [r["granted"] for r in w["rights"] if r["incentive"] == "vov"]
-           for i, w in by_variant.items()}  # fmt: skip
+    vov = {
+        i: [r["granted"] for r in w["rights"] if r["incentive"] == "vov"]
+        for i, w in by_variant.items()
+    }
     assert vov == {0: ["100.00"], 1: ["125.00"], 2: [], 3: [], 4: [], 5: ["100.00"]}
     again = await grant(settings, database_url, None, today, batch_size=7)
     assert (again.granted, again.adjusted, again.withdrawn) == (0, 0, 0)
@@ -95,16 +103,20 @@ async def test_bulk_grant_adjusts_when_facts_change(
     today = datetime.now(UTC).date()
     await grant(settings, database_url, "2026-27", today, batch_size=500)
     # valid from today: the right read on today's facts changes, the VOV of March does not
-    change = {"facts": EMPLOYEE_FACTS | {"employmentFraction": "1.00", "weeklyHours": "38"},
-              "source": "dmfa", "observedOn": today.isoformat()}  # fmt: skip
+    change = {
+        "facts": EMPLOYEE_FACTS | {"employmentFraction": "1.00", "weeklyHours": "38"},
+        "source": "dmfa",
+        "observedOn": today.isoformat(),
+    }
     assert (await committing_client.put(f"/citizens/{ssin}/facts", json=change)).is_success
     report = await grant(settings, database_url, "2026-27", today, batch_size=500)
     wallet = (await committing_client.get(f"/wallet/{ssin}")).json()
     assert [r["granted"] for r in wallet["rights"] if r["incentive"] == "vov"] == ["100.00"]
     # valid from before March: corrected when recorded, so the next run has nothing to do
     await declare(committing_client, ssin, {"employmentFraction": "1.00", "weeklyHours": "38"})
-    adjust = (await committing_client.get("/transactions", params={
-        "ssin": ssin, "type": "adjust"})).json()  # fmt: skip
+    adjust = (
+        await committing_client.get("/transactions", params={"ssin": ssin, "type": "adjust"})
+    ).json()
     assert [t["amount"]["amount"] for t in adjust["items"]] == ["25.00"]
     assert report.adjusted == 0
     again = await grant(settings, database_url, "2026-27", today, batch_size=500)
@@ -117,16 +129,21 @@ async def test_bulk_grant_reads_the_facts_of_the_reference_month_as_a_wallet_rea
     by_batch, by_read = make_ssin(random.Random(11)), make_ssin(random.Random(12))
     for ssin in (by_batch, by_read):
         await declare(committing_client, ssin, {"employmentFraction": "1.00", "weeklyHours": "38"})
-        later = {"facts": EMPLOYEE_FACTS | {"employmentFraction": "0.50"}, "source": "dmfa",
-                 "observedOn": "2026-06-01"}  # fmt: skip
+        later = {
+            "facts": EMPLOYEE_FACTS | {"employmentFraction": "0.50"},
+            "source": "dmfa",
+            "observedOn": "2026-06-01",
+        }
         assert (await committing_client.put(f"/citizens/{ssin}/facts", json=later)).is_success
     today = datetime.now(UTC).date()
     await grant(settings, database_url, "2026-27", today, batch_size=500)
     wallets = [(await committing_client.get(f"/wallet/{s}")).json() for s in (by_batch, by_read)]
     vov = [[r["granted"] for r in w["rights"] if r["incentive"] == "vov"] for w in wallets]
     assert vov == [["125.00"], ["125.00"]]  # March 2026 full time; June's half time is later
-    cheques = [[r["granted"] for r in w["rights"] if r["incentive"] == "opleidingscheques"]
-               for w in wallets]  # fmt: skip
+    cheques = [
+        [r["granted"] for r in w["rights"] if r["incentive"] == "opleidingscheques"]
+        for w in wallets
+    ]
     assert cheques[0] == cheques[1]
 
 
@@ -163,20 +180,24 @@ async def test_rollover_closes_ended_periods_once(
 ) -> None:
     ssin = make_ssin()
     await declare(committing_client, ssin, {})
-    redeemed = await post_txn(committing_client, {"type": "redeem", "ssin": ssin,
-                                                  "incentive": "vov",
-                                                  "amount": qty("30", "HOUR")})  # fmt: skip
+    redeemed = await post_txn(
+        committing_client,
+        {"type": "redeem", "ssin": ssin, "incentive": "vov", "amount": qty("30", "HOUR")},
+    )
     assert redeemed.status_code == 201, redeemed.text
-    before = (await committing_client.get(f"/wallet/{ssin}",
-                                          params={"asOf": "2027-08-31"})).json()  # fmt: skip
+    before = (await committing_client.get(f"/wallet/{ssin}", params={"asOf": "2027-08-31"})).json()
     assert [r["available"] for r in before["rights"] if r["incentive"] == "vov"] == ["70.00"]
     closed = await rollover(settings, database_url, date(2027, 9, 1), batch_size=3)
     assert closed >= 1
     assert await rollover(settings, database_url, date(2027, 9, 1), batch_size=3) == 0
-    period_end = (await committing_client.get("/transactions", params={
-        "ssin": ssin, "type": "periodEnd"})).json()  # fmt: skip
-    assert [(t["incentive"], t["amount"]["amount"]) for t in period_end["items"]
-            if t["incentive"] == "vov"] == [("vov", "70.00")]  # fmt: skip
+    period_end = (
+        await committing_client.get("/transactions", params={"ssin": ssin, "type": "periodEnd"})
+    ).json()
+    assert [
+        (t["incentive"], t["amount"]["amount"])
+        for t in period_end["items"]
+        if t["incentive"] == "vov"
+    ] == [("vov", "70.00")]
     async with AsyncSession(engine) as session:
         await assert_ledger_consistent(session)
 
@@ -193,32 +214,44 @@ async def test_carry_over_moves_up_to_the_cap_into_the_next_period(
     citizen_key = None
     async with sessions() as session, session.begin():
         citizen_key = await session.scalar(
-            select(transactions.c.citizen_key).where(
-                transactions.c.id == key["items"][0]["id"]))  # fmt: skip
+            select(transactions.c.citizen_key).where(transactions.c.id == key["items"][0]["id"])
+        )
         ended = EndedPeriod("vov", catalog.period_for("vov", date(2026, 11, 1)), Unit.HOUR, 1)
-        rows = await session.execute(text(
-            "SELECT id FROM ledger_accounts WHERE citizen_key = :k AND incentive = 'vov' "
-            "AND kind = 'available'"), {"k": citizen_key})  # fmt: skip
+        rows = await session.execute(
+            text(
+                "SELECT id FROM ledger_accounts WHERE citizen_key = :k AND incentive = 'vov' "
+                "AND kind = 'available'"
+            ),
+            {"k": citizen_key},
+        )
         assert len(rows.all()) == 1
-        while await close_period_batch(session, catalog, ended, Actor("test"),
-                                       datetime(2027, 9, 1, tzinfo=UTC), 1000):  # fmt: skip
+        while await close_period_batch(
+            session, catalog, ended, Actor("test"), datetime(2027, 9, 1, tzinfo=UTC), 1000
+        ):
             pass
     wallet = (await committing_client.get(f"/wallet/{ssin}", params={"asOf": "2027-09-01"})).json()
     carried = [r for r in wallet["rights"] if r["incentive"] == "vov"]
     assert [(r["period"]["key"], r["carriedIn"], r["available"]) for r in carried] == [
-        ("2027-28", "40.00", "40.00")]  # fmt: skip
+        ("2027-28", "40.00", "40.00")
+    ]
     # a year later, with validity 1, what was carried once lapses instead of moving again
     following = EndedPeriod("vov", catalog.period_for("vov", date(2027, 11, 1)), Unit.HOUR, 1)
     async with sessions() as session, session.begin():
-        while await close_period_batch(session, catalog, following, Actor("test"),
-                                       datetime(2028, 9, 1, tzinfo=UTC), 1000):  # fmt: skip
+        while await close_period_batch(
+            session, catalog, following, Actor("test"), datetime(2028, 9, 1, tzinfo=UTC), 1000
+        ):
             pass
     later = (await committing_client.get(f"/wallet/{ssin}", params={"asOf": "2028-09-01"})).json()
     assert [r for r in later["rights"] if r["incentive"] == "vov"] == []
-    lapsed = (await committing_client.get("/transactions", params={
-        "ssin": ssin, "type": "periodEnd", "incentive": "vov"})).json()  # fmt: skip
+    lapsed = (
+        await committing_client.get(
+            "/transactions", params={"ssin": ssin, "type": "periodEnd", "incentive": "vov"}
+        )
+    ).json()
     assert [(t["period"]["key"], t["amount"]["amount"]) for t in lapsed["items"]] == [
-        ("2027-28", "40.00"), ("2026-27", "60.00")]  # fmt: skip
+        ("2027-28", "40.00"),
+        ("2026-27", "60.00"),
+    ]
 
 
 async def test_the_hold_sweep_records_each_expiry_once(
@@ -227,26 +260,40 @@ async def test_the_hold_sweep_records_each_expiry_once(
     ssin = make_ssin()
     await declare(committing_client, ssin, {})
     expires = datetime.now(UTC) + timedelta(hours=1)
-    hold = (await post_txn(committing_client, {
-        "type": "reserve", "ssin": ssin, "incentive": "vov", "amount": qty("12", "HOUR"),
-        "expiresAt": expires.isoformat()})).json()  # fmt: skip
+    hold = (
+        await post_txn(
+            committing_client,
+            {
+                "type": "reserve",
+                "ssin": ssin,
+                "incentive": "vov",
+                "amount": qty("12", "HOUR"),
+                "expiresAt": expires.isoformat(),
+            },
+        )
+    ).json()
     keys, current = parse_ssin_keys(settings.ssin_keys.get_secret_value())
     later = expires + timedelta(minutes=1)
 
     def ledger_for(session: AsyncSession) -> Ledger:
-        return Ledger(session, CappedCatalog({}), RulesEntitlements(), SsinVault(keys, current),
-                      later)  # fmt: skip
+        return Ledger(
+            session, CappedCatalog({}), RulesEntitlements(), SsinVault(keys, current), later
+        )
 
     sessions = create_sessionmaker(engine)
     swept = [n async for n in sweep_expired_holds(sessions, ledger_for, Actor("test"))]
     assert sum(swept) >= 1
     assert [n async for n in sweep_expired_holds(sessions, ledger_for, Actor("test"))] == []
-    resolved = (await committing_client.get("/transactions", params={
-        "ssin": ssin, "type": "expire"})).json()  # fmt: skip
+    resolved = (
+        await committing_client.get("/transactions", params={"ssin": ssin, "type": "expire"})
+    ).json()
     assert [t["reservationId"] for t in resolved["items"]] == [hold["id"]]
     async with AsyncSession(engine) as session:
-        count = await session.scalar(select(func.count()).select_from(transactions).where(
-            transactions.c.resolves == hold["id"]))  # fmt: skip
+        count = await session.scalar(
+            select(func.count())
+            .select_from(transactions)
+            .where(transactions.c.resolves == hold["id"])
+        )
         assert count == 1
         await assert_ledger_consistent(session)
 
@@ -270,12 +317,20 @@ async def test_batch_and_request_write_the_same_receipt_and_seal_the_ssin(
         assert items, ssin
         ids = [item["id"] for item in items]
         async with engine.connect() as conn:
-            rows = (await conn.execute(
-                select(transactions.c.incentive, transactions.c.caller, transactions.c.amount,
-                       transactions.c.metadata, transactions.c.ssin_ciphertext.is_not(None),
-                       transactions.c.decision_id.is_not(None))
-                .where(transactions.c.id.in_(ids)).order_by(transactions.c.incentive)
-            )).all()  # fmt: skip
+            rows = (
+                await conn.execute(
+                    select(
+                        transactions.c.incentive,
+                        transactions.c.caller,
+                        transactions.c.amount,
+                        transactions.c.metadata,
+                        transactions.c.ssin_ciphertext.is_not(None),
+                        transactions.c.decision_id.is_not(None),
+                    )
+                    .where(transactions.c.id.in_(ids))
+                    .order_by(transactions.c.incentive)
+                )
+            ).all()
         return [tuple(row) for row in rows]
 
     read, batch = await receipts(by_read), await receipts(by_batch)

@@ -26,8 +26,9 @@ async def test_versions_are_append_only(db: async_sessionmaker[AsyncSession]) ->
                 )
         with pytest.raises(DBAPIError, match="append-only"):
             async with session.begin_nested():
-                await session.execute(text("DELETE FROM citizen_facts WHERE id = :id"),
-                                      {"id": stored.id})  # fmt: skip
+                await session.execute(
+                    text("DELETE FROM citizen_facts WHERE id = :id"), {"id": stored.id}
+                )
 
 
 async def test_the_database_refuses_an_ssin_as_key(db: async_sessionmaker[AsyncSession]) -> None:

@@ -27,13 +27,19 @@ async def _book(url: str) -> None:
         async with create_sessionmaker(engine)() as session, session.begin():
             for year, granted, used in (("2023", 400, 0), ("2024", 500, 0), ("2025", 500, 100)):
                 state = await lock_right(
-                    session, now, citizen_key=KEY, incentive="opleidingsrecht",
-                    period_key=year, unit=Unit.DAY, open_=True,
-                )  # fmt: skip
+                    session,
+                    now,
+                    citizen_key=KEY,
+                    incentive="opleidingsrecht",
+                    period_key=year,
+                    unit=Unit.DAY,
+                    open_=True,
+                )
                 assert state is not None
                 assert state.available_id is not None
-                postings = [Posting(_txn("grant", year, granted), grant_legs(state.available_id,
-                                                                             granted))]  # fmt: skip
+                postings = [
+                    Posting(_txn("grant", year, granted), grant_legs(state.available_id, granted))
+                ]
                 if used:
                     legs = redeem_legs(state.available_id, Unit.DAY, None, used)
                     postings.append(Posting(_txn("redeem", year, used), legs))
@@ -44,9 +50,15 @@ async def _book(url: str) -> None:
 
 def _txn(type_: str, year: str, minor: int) -> NewTransaction:
     return NewTransaction(
-        type=type_, incentive="opleidingsrecht", unit=Unit.DAY, amount=minor,
-        effective_date=date(int(year), 6, 1), caller="federal", citizen_key=KEY, period_key=year,
-    )  # fmt: skip
+        type=type_,
+        incentive="opleidingsrecht",
+        unit=Unit.DAY,
+        amount=minor,
+        effective_date=date(int(year), 6, 1),
+        caller="federal",
+        citizen_key=KEY,
+        period_key=year,
+    )
 
 
 async def test_the_years_accounts_become_the_windows(database_url: str) -> None:
@@ -61,11 +73,19 @@ async def test_the_years_accounts_become_the_windows(database_url: str) -> None:
         engine = create_engine(Settings(env="test", database_url=url))
         try:
             async with engine.connect() as conn:
-                accounts = (await conn.execute(text(
-                    "SELECT a.period_key, a.kind, a.balance, coalesce(sum(CASE l.side WHEN 'C' "
-                    "THEN l.amount ELSE -l.amount END), 0) FROM ledger_accounts a "
-                    "LEFT JOIN ledger_legs l ON l.account_id = a.id WHERE a.citizen_key = :k "
-                    "GROUP BY a.id ORDER BY 1, 2"), {"k": KEY})).all()  # fmt: skip
+                accounts = (
+                    await conn.execute(
+                        text(
+                            "SELECT a.period_key, a.kind, a.balance, "
+                            "coalesce(sum(CASE l.side WHEN 'C' "
+                            "THEN l.amount ELSE -l.amount END), 0) FROM ledger_accounts a "
+                            "LEFT JOIN ledger_legs l ON l.account_id = a.id "
+                            "WHERE a.citizen_key = :k "
+                            "GROUP BY a.id ORDER BY 1, 2"
+                        ),
+                        {"k": KEY},
+                    )
+                ).all()
                 moved = (
                     await conn.execute(
                         text(

@@ -41,22 +41,30 @@ async def test_the_record_cannot_be_truncated(engine: AsyncEngine, table: str) -
 
 
 async def _issuer(conn: AsyncConnection) -> int:
-    await conn.execute(text(
-        "INSERT INTO ledger_accounts (kind, incentive, unit) VALUES ('issuer', 't', 'HOUR') "
-        "ON CONFLICT DO NOTHING"))  # fmt: skip
-    account = await conn.scalar(text(
-        "SELECT id FROM ledger_accounts WHERE kind='issuer' AND incentive='t'"))  # fmt: skip
+    await conn.execute(
+        text(
+            "INSERT INTO ledger_accounts (kind, incentive, unit) VALUES ('issuer', 't', 'HOUR') "
+            "ON CONFLICT DO NOTHING"
+        )
+    )
+    account = await conn.scalar(
+        text("SELECT id FROM ledger_accounts WHERE kind='issuer' AND incentive='t'")
+    )
     await conn.commit()
     return int(account)
 
 
-async def _legs(conn: AsyncConnection, txn: uuid.UUID, account: int,
-                legs: list[tuple[str, int]]) -> None:  # fmt: skip
+async def _legs(
+    conn: AsyncConnection, txn: uuid.UUID, account: int, legs: list[tuple[str, int]]
+) -> None:
     for side, amount in legs:
-        await conn.execute(text(
-            "INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, "
-            "category, created_at) VALUES (:t, :a, 'HOUR', :s, :m, 'grant', now())"),
-            {"t": txn, "a": account, "s": side, "m": amount})  # fmt: skip
+        await conn.execute(
+            text(
+                "INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, "
+                "category, created_at) VALUES (:t, :a, 'HOUR', :s, :m, 'grant', now())"
+            ),
+            {"t": txn, "a": account, "s": side, "m": amount},
+        )
 
 
 async def _transaction(conn: AsyncConnection, txn: uuid.UUID) -> None:
@@ -109,19 +117,26 @@ async def test_legs_without_their_transaction_fail_at_commit(engine: AsyncEngine
 async def test_zero_or_negative_leg_amounts_are_refused(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         with pytest.raises(DBAPIError, match="ck_ledger_legs_amount_positive"):
-            await conn.execute(text(
-                "INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, "
-                "category, created_at) VALUES (gen_random_uuid(), 1, 'HOUR', 'C', 0, 'grant', "
-                "now())"))  # fmt: skip
+            await conn.execute(
+                text(
+                    "INSERT INTO ledger_legs (transaction_id, account_id, unit, side, amount, "
+                    "category, created_at) VALUES (gen_random_uuid(), 1, 'HOUR', 'C', 0, 'grant', "
+                    "now())"
+                )
+            )
 
 
 async def test_citizen_accounts_cannot_go_negative(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     async with engine.connect() as conn:
-        await conn.execute(text(
-            "INSERT INTO ledger_accounts (kind, citizen_key, incentive, period_key, unit, balance)"
-            " VALUES ('available', repeat('a', 64), 'vov', '2026-27', 'HOUR', 0)"))  # fmt: skip
+        await conn.execute(
+            text(
+                "INSERT INTO ledger_accounts "
+                "(kind, citizen_key, incentive, period_key, unit, balance)"
+                " VALUES ('available', repeat('a', 64), 'vov', '2026-27', 'HOUR', 0)"
+            )
+        )
         with pytest.raises(DBAPIError, match="no_overdraft"):
             await conn.execute(
                 text("UPDATE ledger_accounts SET balance = -1 WHERE citizen_key = repeat('a', 64)")

@@ -112,8 +112,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=holds, amount=st.integers(1, 5000), ttl=st.integers(1, 96))
     def reserve(self, amount: int, ttl: int) -> uuid.UUID:
-        booking = Booking("vov", hours(amount), "2026-27",
-                          expires_at=self.now + timedelta(hours=ttl))  # fmt: skip
+        booking = Booking(
+            "vov", hours(amount), "2026-27", expires_at=self.now + timedelta(hours=ttl)
+        )
         error = self.refusal(amount)
         txn = self.expect(error, lambda lg: lg.reserve(ACTOR, self.citizen, booking))
         if txn is None:
@@ -129,10 +130,15 @@ class LedgerMachine(RuleBasedStateMachine):
             self.expect(errors.TransactionNotFound, lambda lg: lg.capture(ACTOR, hold))
             return uuid.uuid4()
         amount = max(1, int(entry[0]) * fraction // 100)  # type: ignore[call-overload]
-        error = (errors.HoldNotPending if entry[2] != "pending"
-                 else errors.HoldExpired if entry[1] <= self.now  # type: ignore[operator]
-                 else errors.CaptureExceedsHold if amount > int(entry[0])  # type: ignore[call-overload]
-                 else None)  # fmt: skip
+        error = (
+            errors.HoldNotPending
+            if entry[2] != "pending"
+            else errors.HoldExpired
+            if entry[1] <= self.now  # type: ignore[operator]
+            else errors.CaptureExceedsHold
+            if amount > int(entry[0])  # type: ignore[call-overload]
+            else None
+        )
         txn = self.expect(error, lambda lg: lg.capture(ACTOR, hold, hours(amount).amount))
         if txn is None:
             return uuid.uuid4()
@@ -170,9 +176,13 @@ class LedgerMachine(RuleBasedStateMachine):
             self.expect(errors.TransactionNotFound, lambda lg: lg.reverse(ACTOR, txn, "test"))
             return
         kind, amount = self.kinds[txn]
-        error = (errors.AlreadyReversed if txn in self.reversed
-                 else errors.InsufficientBalance if kind == "grant" and self.available() < amount
-                 else None)  # fmt: skip
+        error = (
+            errors.AlreadyReversed
+            if txn in self.reversed
+            else errors.InsufficientBalance
+            if kind == "grant" and self.available() < amount
+            else None
+        )
         self.expect(error, lambda lg: lg.reverse(ACTOR, txn, "test"))
         if error is None:
             self.reversed.add(txn)
@@ -207,8 +217,7 @@ class LedgerMachine(RuleBasedStateMachine):
         async def go() -> None:
             async with self.sessions() as session, session.begin():
                 for ended in await ended_periods(session, self.catalog, self.now.date()):
-                    while await close_period_batch(session, self.catalog, ended, ACTOR,
-                                                   self.now):  # fmt: skip
+                    while await close_period_batch(session, self.catalog, ended, ACTOR, self.now):
                         pass
 
         self.expired += self.available()  # overdue holds included: they no longer count
@@ -220,9 +229,15 @@ class LedgerMachine(RuleBasedStateMachine):
         async def check() -> None:
             async with self.sessions() as session:
                 balances = await right_balances(
-                    session, self.citizen.key, "vov", "2026-27", Unit.HOUR, None,
-                    period_ended=self.now.date() > date(2027, 8, 31), now=self.now,
-                )  # fmt: skip
+                    session,
+                    self.citizen.key,
+                    "vov",
+                    "2026-27",
+                    Unit.HOUR,
+                    None,
+                    period_ended=self.now.date() > date(2027, 8, 31),
+                    now=self.now,
+                )
                 assert balances.granted == self.granted
                 assert balances.used == self.used
                 assert balances.reserved == self.reserved()
@@ -237,7 +252,9 @@ def test_ledger_state_machine(database_url: str) -> None:
     LedgerMachine.database_url = database_url
     machine = LedgerMachine.TestCase
     machine.settings = settings(
-        max_examples=15, stateful_step_count=25, deadline=None,
+        max_examples=15,
+        stateful_step_count=25,
+        deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
-    )  # fmt: skip
+    )
     machine().runTest()

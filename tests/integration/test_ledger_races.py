@@ -34,11 +34,16 @@ async def test_concurrent_capture_and_release_resolve_a_hold_once(
 ) -> None:
     ssin = make_ssin()
     await grant(committing_client, ssin, "vov", "40", "HOUR")
-    hold = (await post_txn(committing_client, {"type": "reserve", "ssin": ssin,
-                                               "incentive": "vov",
-                                               "amount": qty("40", "HOUR")})).json()  # fmt: skip
-    attempts = [{"type": "capture", "reservationId": hold["id"]},
-                {"type": "release", "reservationId": hold["id"]}] * 5  # fmt: skip
+    hold = (
+        await post_txn(
+            committing_client,
+            {"type": "reserve", "ssin": ssin, "incentive": "vov", "amount": qty("40", "HOUR")},
+        )
+    ).json()
+    attempts = [
+        {"type": "capture", "reservationId": hold["id"]},
+        {"type": "release", "reservationId": hold["id"]},
+    ] * 5
     responses = await asyncio.gather(*(post_txn(committing_client, a) for a in attempts))
     assert sorted(r.status_code for r in responses) == [201] + [409] * 9
     async with AsyncSession(engine) as session:

@@ -29,10 +29,12 @@ async def test_the_transaction_types_are_the_ones_the_database_allows(
     engine: AsyncEngine,
 ) -> None:
     async with engine.connect() as conn:
-        definition = await conn.scalar(text(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conname = 'ck_ledger_transactions_type'"
-        ))  # fmt: skip
+        definition = await conn.scalar(
+            text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'ck_ledger_transactions_type'"
+            )
+        )
     assert set(re.findall(r"'(\w+)'", str(definition))) == {t.value for t in TransactionType}
 
 

@@ -37,22 +37,41 @@ async def drive(client: httpx.AsyncClient, issuer: TestIssuer, ssin: str) -> Non
     a redeem, a reversal, replays, reads by id and by citizen, the access log."""
     granted = await grant(client, punctuated(ssin), "vov", "100", "HOUR")
     await grant(client, ssin, "opleidingscheques", "250", "EUR")
-    hold = (await post_txn(client, {"type": "reserve", "ssin": ssin, "incentive": "vov",
-                                    "amount": qty("10", "HOUR")}, )).json()  # fmt: skip
+    hold = (
+        await post_txn(
+            client,
+            {"type": "reserve", "ssin": ssin, "incentive": "vov", "amount": qty("10", "HOUR")},
+        )
+    ).json()
     await post_txn(client, {"type": "capture", "reservationId": hold["id"]})
-    other = (await post_txn(client, {"type": "reserve", "ssin": ssin, "incentive": "vov",
-                                     "amount": qty("5", "HOUR")})).json()  # fmt: skip
+    other = (
+        await post_txn(
+            client,
+            {"type": "reserve", "ssin": ssin, "incentive": "vov", "amount": qty("5", "HOUR")},
+        )
+    ).json()
     await post_txn(client, {"type": "release", "reservationId": other["id"]})
-    body = {"type": "redeem", "ssin": punctuated(ssin), "incentive": "opleidingscheques",
-            "amount": qty("50", "EUR")}  # fmt: skip
+    body = {
+        "type": "redeem",
+        "ssin": punctuated(ssin),
+        "incentive": "opleidingscheques",
+        "amount": qty("50", "EUR"),
+    }
     key = str(uuid.uuid4())
     assert (await post_txn(client, body, key)).status_code == 201
     assert (await post_txn(client, body, key)).headers["Idempotency-Replayed"] == "true"
-    leaky = await post_txn(client, {"type": "reverse", "transactionId": granted["id"],
-                                    "reason": f"wrong citizen {punctuated(ssin)}?"})  # fmt: skip
+    leaky = await post_txn(
+        client,
+        {
+            "type": "reverse",
+            "transactionId": granted["id"],
+            "reason": f"wrong citizen {punctuated(ssin)}?",
+        },
+    )
     assert leaky.status_code == 400, "free text holding an SSIN would be stored in clear"
-    reversed_ = await post_txn(client, {"type": "reverse", "transactionId": granted["id"],
-                                        "reason": "posted twice"})  # fmt: skip
+    reversed_ = await post_txn(
+        client, {"type": "reverse", "transactionId": granted["id"], "reason": "posted twice"}
+    )
     assert reversed_.status_code in (201, 409)
     for spelling in spellings(ssin):  # planted in every free field and header
         planted: dict[str, str | bytes] = {"BelGov-Trace-Id": spelling.encode()}
@@ -92,10 +111,18 @@ async def drive(client: httpx.AsyncClient, issuer: TestIssuer, ssin: str) -> Non
 def pg_dump(database_url: str) -> str:
     url = make_url(database_url).set(drivername="postgresql")
     completed = subprocess.run(
-        [str(find_bin_dir() / "pg_dump"), "--no-owner", "--data-only", "--inserts",
-         f"--dbname={url.render_as_string(hide_password=False)}"],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        [
+            str(find_bin_dir() / "pg_dump"),
+            "--no-owner",
+            "--data-only",
+            "--inserts",
+            f"--dbname={url.render_as_string(hide_password=False)}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return completed.stdout
 
 

@@ -41,11 +41,13 @@ def hours(minor: int) -> Quantity:
 async def recomputed(session: AsyncSession) -> dict[tuple[str, str, int], tuple[int, ...]]:
     """(incentive, period, group) -> (eligible, users, granted, carried in, carried out, used,
     held, expired), from the legs and the dimension rows, without the fold's code."""
-    legs = await session.execute(text(
-        "SELECT a.citizen_key, a.incentive, a.period_key, a.kind, l.category, l.side, l.amount "
-        "FROM ledger_legs l JOIN ledger_accounts a ON a.id = l.account_id "
-        "WHERE a.citizen_key IS NOT NULL"
-    ))  # fmt: skip
+    legs = await session.execute(
+        text(
+            "SELECT a.citizen_key, a.incentive, a.period_key, a.kind, l.category, l.side, l.amount "
+            "FROM ledger_legs l JOIN ledger_accounts a ON a.id = l.account_id "
+            "WHERE a.citizen_key IS NOT NULL"
+        )
+    )
     rights: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * 6)
     for key, incentive, period, kind, category, side, amount in legs:
         net = amount if side == "C" else -amount
@@ -83,10 +85,12 @@ async def recomputed(session: AsyncSession) -> dict[tuple[str, str, int], tuple[
 
 
 async def folded(session: AsyncSession) -> dict[tuple[str, str, int], tuple[int, ...]]:
-    rows = await session.execute(text(
-        "SELECT incentive, period_key, group_id, eligible, users, granted, carried_in, "
-        "carried_out, used, held, expired FROM statistics_cells"
-    ))  # fmt: skip
+    rows = await session.execute(
+        text(
+            "SELECT incentive, period_key, group_id, eligible, users, granted, carried_in, "
+            "carried_out, used, held, expired FROM statistics_cells"
+        )
+    )
     found = {(r[0], r[1], r[2]): tuple(int(v) for v in r[3:]) for r in rows}
     return {k: v for k, v in found.items() if any(v)}
 
@@ -94,8 +98,9 @@ async def folded(session: AsyncSession) -> dict[tuple[str, str, int], tuple[int,
 class Workload:
     def __init__(self, session: AsyncSession, rng: random.Random) -> None:
         self.session, self.rng, self.now = session, rng, START
-        self.citizens = [CitizenRef(s, KEYER.key(s))
-                         for s in (parse_ssin(make_ssin(rng)) for _ in range(12))]  # fmt: skip
+        self.citizens = [
+            CitizenRef(s, KEYER.key(s)) for s in (parse_ssin(make_ssin(rng)) for _ in range(12))
+        ]
         self.holds: list[Any] = []
         self.posted: list[Any] = []
 
@@ -103,25 +108,48 @@ class Workload:
         return Ledger(self.session, RulesCatalog(), ExplicitGrantsOnly(), VAULT, self.now)
 
     async def declare(self, citizen: CitizenRef, observed_on: date) -> None:
-        facts = Facts.model_validate({
-            "educationLevel": self.rng.choice(LEVELS), "status": "employee",
-            "employerFte": str(self.rng.choice([3, 15, 40, 120, 900])),
-        })  # fmt: skip
-        await declare_facts(self.session, citizen.key, facts, source="test",
-                            observed_on=observed_on, recorded_by="test",
-                            today=self.now.date())  # fmt: skip
+        facts = Facts.model_validate(
+            {
+                "educationLevel": self.rng.choice(LEVELS),
+                "status": "employee",
+                "employerFte": str(self.rng.choice([3, 15, 40, 120, 900])),
+            }
+        )
+        await declare_facts(
+            self.session,
+            citizen.key,
+            facts,
+            source="test",
+            observed_on=observed_on,
+            recorded_by="test",
+            today=self.now.date(),
+        )
         await remember_dimensions(self.session, citizen.key, citizen.ssin, observed_on)
 
     async def step(self) -> None:
         rng, citizen = self.rng, self.rng.choice(self.citizens)
-        action = rng.choice(["grant", "grant", "reserve", "reserve", "capture", "release",
-                             "redeem", "reverse", "facts", "facts_backdated", "fold"])  # fmt: skip
+        action = rng.choice(
+            [
+                "grant",
+                "grant",
+                "reserve",
+                "reserve",
+                "capture",
+                "release",
+                "redeem",
+                "reverse",
+                "facts",
+                "facts_backdated",
+                "fold",
+            ]
+        )
         ledger = self.ledger()
         try:
             async with self.session.begin_nested():
                 if action == "grant":
-                    txn = await ledger.grant(ACTOR, citizen, "vov", hours(rng.randint(100, 9000)),
-                                             "2026-27")  # fmt: skip
+                    txn = await ledger.grant(
+                        ACTOR, citizen, "vov", hours(rng.randint(100, 9000)), "2026-27"
+                    )
                     self.posted.append(txn)
                 elif action in ("reserve", "redeem"):
                     booking = Booking("vov", hours(rng.randint(50, 3000)), "2026-27")

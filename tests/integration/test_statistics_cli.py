@@ -21,9 +21,14 @@ async def test_refresh_then_show(
     for i in range(26):
         ssin = ssin_born(rng, 1980 + i % 2)
         level = "high" if i < 12 else "medium" if i < 23 else "low"
-        response = await committing_client.put(f"/citizens/{ssin}/facts", json={
-            "facts": EMPLOYEE_FACTS | {"educationLevel": level}, "source": "dmfa",
-            "observedOn": "2034-09-01"})  # fmt: skip
+        response = await committing_client.put(
+            f"/citizens/{ssin}/facts",
+            json={
+                "facts": EMPLOYEE_FACTS | {"educationLevel": level},
+                "source": "dmfa",
+                "observedOn": "2034-09-01",
+            },
+        )
         assert response.status_code == 200
         await grant(committing_client, ssin, "vov", "7", "HOUR", period="2034-35")
     assert await refresh_all(settings, database_url) >= 52  # two legs a grant at least

@@ -22,7 +22,11 @@ from app.domain.ledger.carry import carry_by_age
     ],
 )
 def test_carry_by_age(
-    balance: int, granted: int, carried_in: dict[int, int], cap: int, validity: int,
+    balance: int,
+    granted: int,
+    carried_in: dict[int, int],
+    cap: int,
+    validity: int,
     expected: dict[int, int],
-) -> None:  # fmt: skip
+) -> None:
     assert carry_by_age(balance, granted, carried_in, cap, validity) == expected

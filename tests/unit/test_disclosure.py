@@ -48,8 +48,14 @@ def test_a_small_population_is_suppressed_whole() -> None:
 
 def test_exposed_finds_what_a_combination_of_rows_and_columns_gives_away() -> None:
     # 2 x 2 with totals: cells 0..3, rows 4, 5, columns 6, 7, grand 8
-    additions = [Addition(4, (0, 1)), Addition(5, (2, 3)), Addition(6, (0, 2)),
-                 Addition(7, (1, 3)), Addition(8, (4, 5)), Addition(8, (6, 7))]  # fmt: skip
+    additions = [
+        Addition(4, (0, 1)),
+        Addition(5, (2, 3)),
+        Addition(6, (0, 2)),
+        Addition(7, (1, 3)),
+        Addition(8, (4, 5)),
+        Addition(8, (6, 7)),
+    ]
     assert exposed({0}, additions) == {0}
     assert exposed({0, 1, 2, 3}, additions) == set()  # a cycle: anything + t, - t, ...
     assert exposed({0, 1, 2}, additions) == {0, 1, 2}  # 3 from its row, then the others
@@ -81,9 +87,14 @@ def test_no_suppressed_cell_of_a_two_way_table_can_be_recovered(
 
     def truth(entry: dict[str, Any]) -> int:
         wanted = entry["group"]
-        return sum(n for k, n in counts.items()
-                   if all(dict(zip(("educationLevel", "ageBand"), k, strict=True))[d] == v
-                          for d, v in wanted.items()))  # fmt: skip
+        return sum(
+            n
+            for k, n in counts.items()
+            if all(
+                dict(zip(("educationLevel", "ageBand"), k, strict=True))[d] == v
+                for d, v in wanted.items()
+            )
+        )
 
     for measure in ("eligible", "users"):
         # what follows from the totals is only ever a value the totals publish anyway: never
@@ -95,8 +106,11 @@ def test_no_suppressed_cell_of_a_two_way_table_can_be_recovered(
         for key, n in counts.items():
             alone[(key[axis],)] = alone.get((key[axis],), 0) + n
         one_way = published((dimension,), alone)
-        margins = {e["group"][dimension.value]: e["eligible"]
-                   for e in table["totals"] if list(e["group"]) == [dimension.value]}  # fmt: skip
+        margins = {
+            e["group"][dimension.value]: e["eligible"]
+            for e in table["totals"]
+            if list(e["group"]) == [dimension.value]
+        }
         for c in one_way["cells"]:  # never shows a total the one-way table suppresses
             assert c["eligible"] is not None or margins[c["group"][dimension.value]] is None
 
@@ -109,8 +123,11 @@ def test_without_secondary_suppression_the_attacker_succeeds(seed: int) -> None:
         counts[("low",)], counts[("medium",)], counts[("high",)] = 4, 25, 31
         counts[("unknown",)] = 12
     table = published((EDU,), counts)
-    secondary = [c for c in table["cells"] if c["eligible"] is None
-                 and counts[(c["group"]["educationLevel"],)] >= 10]  # fmt: skip
+    secondary = [
+        c
+        for c in table["cells"]
+        if c["eligible"] is None and counts[(c["group"]["educationLevel"],)] >= 10
+    ]
     assert secondary, "a lone small cell needs a second one"
     for c in secondary:
         c["eligible"] = counts[(c["group"]["educationLevel"],)]

@@ -11,8 +11,15 @@ from app.domain.access.principal import MissingPermission, MissingScope, Princip
 
 def test_the_shipped_registry_matches_the_contract() -> None:
     registry = load_registry()
-    assert set(registry.partners) == {"burgerprofiel", "vdab", "federal", "dwse", "statistics",
-                                      "cevora", "constructiv"}  # fmt: skip
+    assert set(registry.partners) == {
+        "burgerprofiel",
+        "vdab",
+        "federal",
+        "dwse",
+        "statistics",
+        "cevora",
+        "constructiv",
+    }
     assert registry["burgerprofiel"].citizen_bound_only
     assert not registry["burgerprofiel"].posting_types
     assert registry["statistics"].scopes == {"llr:statistics:read"}
@@ -21,8 +28,11 @@ def test_the_shipped_registry_matches_the_contract() -> None:
     assert "reverse" not in federal.posting_types
     assert federal.may_post("grant")
     vdab = registry["vdab"]
-    assert {t for t in ("reserve", "capture", "release", "redeem", "grant", "reverse")
-            if vdab.may_post(t)} == {"reserve", "capture", "release", "redeem"}  # fmt: skip
+    assert {
+        t
+        for t in ("reserve", "capture", "release", "redeem", "grant", "reverse")
+        if vdab.may_post(t)
+    } == {"reserve", "capture", "release", "redeem"}
     assert registry["dwse"].may_post("reverse")
     assert registry["dwse"].may_post_incentive("vov")
     assert registry.by_client_id("vdab") is vdab
@@ -39,10 +49,12 @@ def test_the_shipped_registry_matches_the_contract() -> None:
 )
 def test_a_broken_registry_is_refused(tmp_path: Path, body: str, message: str) -> None:
     entry = {
-        "title": 'title = "x"', "client_ids": 'client_ids = ["x"]',
-        "scopes": 'scopes = ["llr:wallet:read"]', "citizens": 'citizens = "any"',
-        "posting": 'posting = { types = [], incentives = [] }',
-    }  # fmt: skip
+        "title": 'title = "x"',
+        "client_ids": 'client_ids = ["x"]',
+        "scopes": 'scopes = ["llr:wallet:read"]',
+        "citizens": 'citizens = "any"',
+        "posting": "posting = { types = [], incentives = [] }",
+    }
     key = body.split(" =")[0]
     entry[key] = body
     path = tmp_path / "partners.toml"
@@ -52,8 +64,10 @@ def test_a_broken_registry_is_refused(tmp_path: Path, body: str, message: str) -
 
 
 def test_a_client_id_belongs_to_one_partner(tmp_path: Path) -> None:
-    one = ('title = "x"\nclient_ids = ["same"]\nscopes = []\ncitizens = "any"\n'
-           "posting = { types = [], incentives = [] }\n")  # fmt: skip
+    one = (
+        'title = "x"\nclient_ids = ["same"]\nscopes = []\ncitizens = "any"\n'
+        "posting = { types = [], incentives = [] }\n"
+    )
     path = tmp_path / "partners.toml"
     path.write_text(f"[partners.a]\n{one}[partners.b]\n{one}")
     with pytest.raises(InvalidRegistry, match="same"):

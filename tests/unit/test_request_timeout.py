@@ -23,8 +23,9 @@ async def stuck_app(scope: Scope, receive: Receive, send: Send) -> None:
 
 async def test_timeout_answers_503_without_waiting_for_the_cleanup() -> None:
     app = RequestContext(stuck_app, max_body_bytes=1024, timeout_seconds=0.2)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://test") as client:  # fmt: skip
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
         started = time.monotonic()
         response = await client.get("/anything")
         elapsed = time.monotonic() - started

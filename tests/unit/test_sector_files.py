@@ -44,8 +44,10 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     loaded = load_registry(registry(tmp_path, incentive(coFinancing=shares)))
     found = loaded.sector_incentives["fundTraining"]
     assert (found.fund, found.unit.value, str(found.co_financing["employer"])) == (
-        "fund", "EUR", "0.5",
-    )  # fmt: skip
+        "fund",
+        "EUR",
+        "0.5",
+    )
     assert loaded["fund"].posting_incentives == {"fundTraining"}
     assert loaded["fund"].may_post("redeem")
     assert not loaded["fund"].may_post("reverse")

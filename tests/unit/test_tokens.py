@@ -27,8 +27,16 @@ def jwks(*keys: ECKey | RSAKey) -> dict[str, Any]:
 
 def claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
-    base = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 600, "iat": now, "nbf": now,
-            "sub": "vdab", "client_id": "vdab", "scope": "llr:wallet:read"}  # fmt: skip
+    base = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "exp": now + 600,
+        "iat": now,
+        "nbf": now,
+        "sub": "vdab",
+        "client_id": "vdab",
+        "scope": "llr:wallet:read",
+    }
     base.update(changes)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -153,8 +161,9 @@ async def test_remote_keys_are_fetched_cached_and_refreshed_for_a_new_kid() -> N
         return httpx.Response(200, json=served["jwks"])
 
     now = [1000.0]
-    remote = RemoteKeys("https://idp.test/jwks", transport=httpx.MockTransport(handler),
-                        clock=lambda: now[0])  # fmt: skip
+    remote = RemoteKeys(
+        "https://idp.test/jwks", transport=httpx.MockTransport(handler), clock=lambda: now[0]
+    )
     verifier = TokenVerifier({ISSUER: remote}, AUDIENCE)
     await verifier.verify(sign(EC, "ES256"))
     await verifier.verify(sign(EC, "ES256"))
@@ -176,8 +185,9 @@ async def test_unreachable_remote_keys_refuse_the_token() -> None:
 
 async def test_a_remembered_signature_still_has_its_claims_checked() -> None:
     clock = [int(time.time())]
-    verifier = TokenVerifier({ISSUER: StaticKeys(key_set(jwks(EC)))}, AUDIENCE,
-                             leeway_seconds=5, now=lambda: clock[0])  # fmt: skip
+    verifier = TokenVerifier(
+        {ISSUER: StaticKeys(key_set(jwks(EC)))}, AUDIENCE, leeway_seconds=5, now=lambda: clock[0]
+    )
     token = sign(EC, "ES256", exp=clock[0] + 60)
     assert (await verifier.verify(token))["client_id"] == "vdab"
     assert (await verifier.verify(token))["client_id"] == "vdab"  # from the cache

@@ -9,14 +9,17 @@ from hypothesis import strategies as st
 
 from app.domain.rules import Facts, evaluate
 
-DAYS = st.sampled_from([date(2019, 12, 31), date(2025, 8, 31), date(2025, 9, 1),
-                        date(2026, 11, 23), date(2027, 1, 1)])  # fmt: skip
+DAYS = st.sampled_from(
+    [date(2019, 12, 31), date(2025, 8, 31), date(2025, 9, 1), date(2026, 11, 23), date(2027, 1, 1)]
+)
 fraction = st.sampled_from(["0", "0.19", "0.2", "0.49", "0.5", "0.75", "0.79", "0.8", "1"])
 FACT_VALUES: dict[str, Any] = {
-    "status": st.sampled_from(["employee", "selfEmployed", "jobseeker", "inactive", "student",
-                               "retired"]),
-    "sector": st.sampled_from(["private", "socialProfit", "flemishPublic", "localPublic",
-                               "federalPublic", "otherPublic"]),
+    "status": st.sampled_from(
+        ["employee", "selfEmployed", "jobseeker", "inactive", "student", "retired"]
+    ),
+    "sector": st.sampled_from(
+        ["private", "socialProfit", "flemishPublic", "localPublic", "federalPublic", "otherPublic"]
+    ),
     "workplaceRegion": st.sampled_from(["flanders", "brussels", "wallonia", "abroad"]),
     "residenceRegion": st.sampled_from(["flanders", "brussels", "wallonia", "eea", "other"]),
     "movedFromEea": st.booleans(),
@@ -25,8 +28,9 @@ FACT_VALUES: dict[str, Any] = {
     "educationLevel": st.sampled_from(["low", "medium", "high"]),
     "workExperienceMonths": st.sampled_from([0, 12, 83, 84, 200]),
     "careerGuidanceCompleted": st.booleans(),
-    "careerGuidanceCompletedOn": st.sampled_from([date(2010, 1, 1), date(2019, 9, 1),
-                                                  date(2021, 1, 1)]),
+    "careerGuidanceCompletedOn": st.sampled_from(
+        [date(2010, 1, 1), date(2019, 9, 1), date(2021, 1, 1)]
+    ),
     "careerVouchersUsed": st.sampled_from([0, 1, 2]),
     "employerFte": st.sampled_from(["0", "9", "10", "19", "20", "500"]),
     "receivesUnemploymentBenefit": st.booleans(),
@@ -37,7 +41,7 @@ FACT_VALUES: dict[str, Any] = {
         {"regime": st.sampled_from(["none", "full", "half", "oneFifth"])},
         optional={"priorYearWorkFraction": fraction},
     ),
-}  # fmt: skip
+}
 
 
 @st.composite
